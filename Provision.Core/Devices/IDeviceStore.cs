@@ -1,0 +1,18 @@
+namespace Provision.Core.Devices;
+
+public interface IDeviceStore
+{
+    /// <summary>Adds a new device; <see cref="EntityExistsException"/> when the id is taken.</summary>
+    Task<Device> CreateAsync(Device device, CancellationToken cancellationToken = default);
+
+    /// <summary>Point read by id; null when there is no such device.</summary>
+    Task<Device?> GetAsync(string deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the device if nobody changed it since it was read; else <see cref="ConcurrencyException"/>.</summary>
+    Task<Device> UpdateAsync(Device device, CancellationToken cancellationToken = default);
+
+    Task<ResultPage<Device>> ListByProductAsync(string productId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the device if nobody changed it since it was read.</summary>
+    Task DeleteAsync(Device device, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace Provision.Core.Storage;
+
+/// <summary>The service's tables, each created on first use, once per process.</summary>
+public sealed class ProvisionTables(TableServiceClient service, IOptions<StorageOptions> options)
+{
+    public const string Devices = "Devices";
+    public const string DeviceTokens = "DeviceTokens";
+    public const string Products = "Products";
+    public const string Releases = "Releases";
+    public const string Reports = "Reports";
+
+    private readonly ConcurrentDictionary<string, CreateOnce<TableClient>> _tables = new();
+
+    public string NameOf(string table) => options.Value.TablePrefix + table;
+
+    public Task<TableClient> GetAsync(string table, CancellationToken cancellationToken = default)
+    {
+        return _tables.GetOrAdd(table, t => new CreateOnce<TableClient>(() => CreateAsync(t))).GetAsync(cancellationToken);
+    }
+
+    private async Task<TableClient> CreateAsync(string table)
+    {
+        if (!TableKeys.IsValidTableName(NameOf(table)))
+        {
+            throw new ValidationException($"Table name {NameOf(table)} is not valid: check Storage:TablePrefix.");
+        }
+        var client = service.GetTableClient(NameOf(table));
+        await StorageCalls.RunAsync(() => client.CreateIfNotExistsAsync(), $"create table {client.Name}");
+        return client;
+    }
+}
+
+/// <summary>Turns Table Storage failures into the service's own errors.</summary>
+internal static class StorageCalls
+{
+    public static async Task<T> RunAsync<T>(Func<Task<T>> call, string what)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            throw new ConcurrencyException($"Could not {what}: it was changed by another writer. Read it again and retry.", e);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            throw new EntityExistsException($"Could not {what}: it exists already.", e);
+        }
+        catch (RequestFailedException e) when (e.Status is 0 or 408 or 429 or >= 500)
+        {
+            throw new StorageUnavailableException($"Storage is unavailable ({what}).", e);
+        }
+        catch (Exception e) when (e is HttpRequestException or AggregateException or TimeoutException or TaskCanceledException)
+        {
+            throw new StorageUnavailableException($"Storage is unavailable ({what}).", e);
+        }
+    }
+
+    public static Task RunAsync(Func<Task> call, string what) =>
+        RunAsync(async () => { await call(); return true; }, what);
+
+    public static bool IsNotFound(RequestFailedException e) => e.Status == 404;
+}

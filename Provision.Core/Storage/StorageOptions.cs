@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Provision.Core.Storage;
+
+/// <summary>Where the registry lives. The account comes from the host's own <c>AzureWebJobsStorage</c> setting.</summary>
+public sealed class StorageOptions : IValidatableObject
+{
+    public const string Section = "Storage";
+
+    /// <summary>Prepended to every table name, so several environments can share one account.</summary>
+    [RegularExpression("^([A-Za-z][A-Za-z0-9]{0,29})?$", ErrorMessage = "Storage:TablePrefix must start with a letter and hold only letters and digits (at most 30).")]
+    public string TablePrefix { get; set; } = "";
+
+    /// <summary>Connection string (Azurite, or an account key); filled from <c>AzureWebJobsStorage</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Managed-identity access; filled from <c>AzureWebJobsStorage__tableServiceUri</c> and friends.</summary>
+    public Uri? TableServiceUri { get; set; }
+    public Uri? QueueServiceUri { get; set; }
+    public string? ManagedIdentityClientId { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString) && (TableServiceUri is null || QueueServiceUri is null))
+        {
+            yield return new ValidationResult(
+                "AzureWebJobsStorage is not set: give a connection string (UseDevelopmentStorage=true for Azurite) " +
+                "or AzureWebJobsStorage__tableServiceUri and AzureWebJobsStorage__queueServiceUri for a managed identity.");
+        }
+    }
+}

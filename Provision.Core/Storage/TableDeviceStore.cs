@@ -1,0 +1,138 @@
+using Azure;
+using Azure.Data.Tables;
+using Provision.Core.Devices;
+
+namespace Provision.Core.Storage;
+
+/// <summary>The device registry: one entity per device, partitioned by device id for point reads and even load.</summary>
+public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock) : IDeviceStore
+{
+    private const string Row = "device";
+
+    public async Task<Device> CreateAsync(Device device, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(device.Id, "device id");
+        TableKeys.Validate(device.ProductId, "product id");
+        var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
+        device.Updated = clock.GetUtcNow();
+        var response = await StorageCalls.RunAsync(
+            () => table.AddEntityAsync(ToEntity(device), cancellationToken), $"create device {device.Id}");
+        device.ETag = response.Headers.ETag?.ToString();
+        return device;
+    }
+
+    public async Task<Device?> GetAsync(string deviceId, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(deviceId, "device id");
+        var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
+        var response = await StorageCalls.RunAsync(
+            () => table.GetEntityIfExistsAsync<TableEntity>(deviceId, Row, cancellationToken: cancellationToken),
+            $"read device {deviceId}");
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    public async Task<Device> UpdateAsync(Device device, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(device.Id, "device id");
+        if (device.ETag is null)
+        {
+            throw new InvalidOperationException("Only a device read from the store can be updated.");
+        }
+        var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
+        device.Updated = clock.GetUtcNow();
+        try
+        {
+            var response = await StorageCalls.RunAsync(
+                () => table.UpdateEntityAsync(ToEntity(device), new ETag(device.ETag), TableUpdateMode.Replace, cancellationToken),
+                $"update device {device.Id}");
+            device.ETag = response.Headers.ETag?.ToString();
+            return device;
+        }
+        catch (RequestFailedException e) when (StorageCalls.IsNotFound(e))
+        {
+            throw new EntityNotFoundException($"Device {device.Id} does not exist.");
+        }
+    }
+
+    public async Task<ResultPage<Device>> ListByProductAsync(
+        string productId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(productId, "product id");
+        if (pageSize is < 1 or > 1000)
+        {
+            throw new ValidationException("Page size must be between 1 and 1000.");
+        }
+        var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"ProductId eq {productId}");
+        return await StorageCalls.RunAsync(async () =>
+        {
+            // Devices are partitioned by id, so this is a filtered scan; it serves operators, never the device hot path.
+            var token = continuationToken;
+            await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(token, pageSize))
+            {
+                if (page.Values.Count > 0 || page.ContinuationToken is null)
+                {
+                    return new ResultPage<Device>(page.Values.Select(FromEntity).ToList(), page.ContinuationToken);
+                }
+            }
+            return new ResultPage<Device>([], null);
+        }, $"list devices of product {productId}");
+    }
+
+    public async Task DeleteAsync(Device device, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(device.Id, "device id");
+        var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
+        var etag = device.ETag is null ? ETag.All : new ETag(device.ETag);
+        await StorageCalls.RunAsync(
+            () => table.DeleteEntityAsync(device.Id, Row, etag, cancellationToken), $"delete device {device.Id}");
+    }
+
+    private static TableEntity ToEntity(Device d) => new(d.Id, Row)
+    {
+        [nameof(Device.ProductId)] = d.ProductId,
+        [nameof(Device.State)] = d.State.ToString(),
+        [nameof(Device.TokenHash)] = d.TokenHash,
+        [nameof(Device.AccountId)] = d.AccountId,
+        [nameof(Device.ThingName)] = d.ThingName,
+        [nameof(Device.CertificateId)] = d.CertificateId,
+        [nameof(Device.CertificateArn)] = d.CertificateArn,
+        [nameof(Device.CertificatePem)] = d.CertificatePem,
+        [nameof(Device.EncryptedPrivateKey)] = d.EncryptedPrivateKey,
+        [nameof(Device.KeyPurgeAfter)] = d.KeyPurgeAfter,
+        [nameof(Device.PendingCsr)] = d.PendingCsr,
+        [nameof(Device.Version)] = d.Version,
+        [nameof(Device.Properties)] = d.Properties,
+        [nameof(Device.LastCheckin)] = d.LastCheckin,
+        [nameof(Device.FailureReason)] = d.FailureReason,
+        [nameof(Device.Created)] = d.Created,
+        [nameof(Device.Updated)] = d.Updated,
+    };
+
+    private static Device FromEntity(TableEntity e)
+    {
+        var device = new Device
+        {
+            Id = e.PartitionKey,
+            ProductId = e.GetString(nameof(Device.ProductId)),
+            TokenHash = e.GetString(nameof(Device.TokenHash)),
+            AccountId = e.GetString(nameof(Device.AccountId)),
+            ThingName = e.GetString(nameof(Device.ThingName)),
+            CertificateId = e.GetString(nameof(Device.CertificateId)),
+            CertificateArn = e.GetString(nameof(Device.CertificateArn)),
+            CertificatePem = e.GetString(nameof(Device.CertificatePem)),
+            EncryptedPrivateKey = e.GetString(nameof(Device.EncryptedPrivateKey)),
+            KeyPurgeAfter = e.GetDateTimeOffset(nameof(Device.KeyPurgeAfter)),
+            PendingCsr = e.GetString(nameof(Device.PendingCsr)),
+            Version = e.GetString(nameof(Device.Version)),
+            Properties = e.GetString(nameof(Device.Properties)),
+            LastCheckin = e.GetDateTimeOffset(nameof(Device.LastCheckin)),
+            FailureReason = e.GetString(nameof(Device.FailureReason)),
+            Created = e.GetDateTimeOffset(nameof(Device.Created)) ?? default,
+            Updated = e.GetDateTimeOffset(nameof(Device.Updated)) ?? default,
+            ETag = e.ETag.ToString(),
+        };
+        device.Restore(Enum.Parse<DeviceState>(e.GetString(nameof(Device.State))));
+        return device;
+    }
+}

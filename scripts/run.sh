@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs Provision locally: Azurite (data kept under .azurite/) and the function app through
+# Azure Functions Core Tools (`dotnet run --project Provision.Functions` calls `func start`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v func >/dev/null 2>&1; then
+  cat >&2 <<'MSG'
+Azure Functions Core Tools (func, v4) is not installed; the function app runs inside it.
+Install it, then run this command again:
+  npm install --global azure-functions-core-tools@4 --unsafe-perm true
+  (or see https://learn.microsoft.com/azure/azure-functions/functions-run-local)
+MSG
+  exit 1
+fi
+
+[ -d node_modules/azurite ] || npm ci --no-audit --no-fund --loglevel=error
+if [ ! -f local.settings.json ]; then
+  cp local.settings.sample.json local.settings.json
+  echo "Created local.settings.json from local.settings.sample.json."
+fi
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if listening 10002; then
+  echo "Azurite is already running."
+else
+  mkdir -p .azurite
+  node node_modules/azurite/dist/src/azurite.js --silent --disableTelemetry --skipApiVersionCheck \
+    --location .azurite --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do listening 10002 && break; sleep 0.2; done
+  listening 10002 || { echo "Azurite did not start; run 'npm ci' and retry." >&2; exit 1; }
+  echo "Azurite is running (data in .azurite/)."
+fi
+
+dotnet run --project Provision.Functions

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Provision.Core.Storage;
+using Provision.Functions.Functions;
+using Provision.Tests.Infrastructure;
+
+namespace Provision.Tests.Functions;
+
+public class HealthFunctionTests
+{
+    [Fact]
+    public async Task Health_StorageAnswers_Returns200WithRoundTrip()
+    {
+        using var services = TestHost.Build(TestHost.Settings());
+        var function = new HealthFunction(services.GetRequiredService<IStorageHealth>());
+
+        var result = (JsonResult)await function.Health(new DefaultHttpContext().Request, CancellationToken.None);
+
+        Assert.Null(result.StatusCode);
+        var body = JsonSerializer.SerializeToElement(result.Value);
+        Assert.Equal("healthy", body.GetProperty("status").GetString());
+        Assert.True(body.GetProperty("storageRoundTripMs").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Health_StorageDown_Returns503WithReason()
+    {
+        using var services = TestHost.Build(TestHost.Settings(Azurite.UnreachableConnectionString()));
+        var function = new HealthFunction(services.GetRequiredService<IStorageHealth>());
+
+        var result = (JsonResult)await function.Health(new DefaultHttpContext().Request, CancellationToken.None);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, result.StatusCode);
+        var body = JsonSerializer.SerializeToElement(result.Value);
+        Assert.Equal("unhealthy", body.GetProperty("status").GetString());
+        Assert.Contains("Storage is unavailable", body.GetProperty("error").GetString());
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Provision.Tests.Infrastructure;
+
+namespace Provision.Tests.Functions;
+
+public class StartupTests
+{
+    [Fact]
+    public void Startup_AllSettings_Validates()
+    {
+        using var services = TestHost.Build(TestHost.Settings());
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public void Startup_MissingStorage_FailsNamingTheSetting()
+    {
+        var settings = TestHost.Settings();
+        settings.Remove("AzureWebJobsStorage");
+        using var services = TestHost.Build(settings);
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("AzureWebJobsStorage", error.Message);
+    }
+
+    [Fact]
+    public void Startup_InvalidTablePrefix_FailsNamingTheSetting()
+    {
+        var settings = TestHost.Settings();
+        settings["Storage:TablePrefix"] = "9-bad";
+        using var services = TestHost.Build(settings);
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("Storage:TablePrefix", error.Message);
+    }
+}

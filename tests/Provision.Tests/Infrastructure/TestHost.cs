@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Provision.Functions;
+
+namespace Provision.Tests.Infrastructure;
+
+/// <summary>Builds the app's own container (the composition root Program.cs uses) over test settings.</summary>
+public static class TestHost
+{
+    /// <summary>Settings for a fresh, isolated set of tables on the shared Azurite.</summary>
+    public static Dictionary<string, string?> Settings(string? connectionString = null) => new()
+    {
+        ["AzureWebJobsStorage"] = connectionString ?? Azurite.Instance.ConnectionString,
+        ["Storage:TablePrefix"] = UniquePrefix(),
+    };
+
+    public static ServiceProvider Build(IDictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddProvisioning();
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    public static string UniquePrefix() => "t" + Guid.NewGuid().ToString("N")[..12];
+}
