@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Provision.Core.Aws;
+
+/// <summary>Temporary AWS credentials handed to devices (section "Cloud").</summary>
+public sealed class CloudOptions
+{
+    public const string SectionName = "Cloud";
+
+    /// <summary>Role devices assume: a bare name becomes arn:aws:iam::{Aws:AccountId}:role/{name}.</summary>
+    [Required, RegularExpression(@"^([\w+=,.@/-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+)$")]
+    public string DeviceRole { get; set; } = "IotoDeviceRole";
+
+    [Range(900, 43200)]
+    public int CredentialsDurationSeconds { get; set; } = 3600;
+}
