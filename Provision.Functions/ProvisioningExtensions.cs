@@ -2,6 +2,8 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Provision.Core;
+using Provision.Core.Aws;
 using Provision.Core.Storage;
 using Provision.Functions.Middleware;
 
@@ -21,6 +23,8 @@ public static class ProvisioningExtensions
     public static IServiceCollection AddProvisioning(this IServiceCollection services)
     {
         services.AddProvisionStorage();
+        services.AddAwsIntegration();
+        services.AddDeviceServices();
         return services;
     }
 }

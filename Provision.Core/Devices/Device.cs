@@ -18,6 +18,19 @@ public sealed class Device
     public string? CertificateArn { get; set; }
     public string? CertificatePem { get; set; }
 
+    /// <summary>True when the certificate was issued from the device's CSR: its key never left the device.</summary>
+    public bool CertificateFromCsr { get; set; }
+
+    /// <summary>A certificate being replaced: deactivated and detached once its successor is attached.</summary>
+    public string? PreviousCertificateId { get; set; }
+    public string? PreviousCertificateArn { get; set; }
+
+    /// <summary>When a provisioning message was last queued for the device.</summary>
+    public DateTimeOffset? ProvisionRequested { get; set; }
+
+    /// <summary>The release last offered at check-in, so each offer is counted once.</summary>
+    public string? OfferedRelease { get; set; }
+
     /// <summary>The private key, encrypted (key id + AES-GCM); absent when a CSR was used or after delivery.</summary>
     public string? EncryptedPrivateKey { get; set; }
     public DateTimeOffset? KeyPurgeAfter { get; set; }

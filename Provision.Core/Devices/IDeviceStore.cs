@@ -13,6 +13,15 @@ public interface IDeviceStore
 
     Task<ResultPage<Device>> ListByProductAsync(string productId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
 
+    /// <summary>The id of the device whose token has this hash, or null.</summary>
+    Task<string?> FindIdByTokenHashAsync(string tokenHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives the device a new token (hash) and retires the old one.</summary>
+    Task<Device> ReplaceTokenAsync(Device device, string newTokenHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Devices whose private key delivery window has ended.</summary>
+    Task<IReadOnlyList<Device>> ListKeysToPurgeAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes the device if nobody changed it since it was read.</summary>
     Task DeleteAsync(Device device, CancellationToken cancellationToken = default);
 }

@@ -8,17 +8,62 @@ namespace Provision.Core.Storage;
 public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock) : IDeviceStore
 {
     private const string Row = "device";
+    private const string TokenRow = "token";
 
     public async Task<Device> CreateAsync(Device device, CancellationToken cancellationToken = default)
     {
         TableKeys.Validate(device.Id, "device id");
         TableKeys.Validate(device.ProductId, "product id");
         var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
+        // The token index first: an index entry without its device is harmless, the reverse would lock the device out.
+        await IndexTokenAsync(device.TokenHash, device.Id, cancellationToken);
         device.Updated = clock.GetUtcNow();
         var response = await StorageCalls.RunAsync(
             () => table.AddEntityAsync(ToEntity(device), cancellationToken), $"create device {device.Id}");
         device.ETag = response.Headers.ETag?.ToString();
         return device;
+    }
+
+    public async Task<string?> FindIdByTokenHashAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(tokenHash, "token hash");
+        var index = await tables.GetAsync(ProvisionTables.DeviceTokens, cancellationToken);
+        var response = await StorageCalls.RunAsync(
+            () => index.GetEntityIfExistsAsync<TableEntity>(tokenHash, TokenRow, cancellationToken: cancellationToken),
+            "look up a device token");
+        return response.HasValue ? response.Value!.GetString("DeviceId") : null;
+    }
+
+    public async Task<Device> ReplaceTokenAsync(Device device, string newTokenHash, CancellationToken cancellationToken = default)
+    {
+        var oldHash = device.TokenHash;
+        await IndexTokenAsync(newTokenHash, device.Id, cancellationToken);
+        device.TokenHash = newTokenHash;
+        try
+        {
+            await UpdateAsync(device, cancellationToken);
+        }
+        catch
+        {
+            device.TokenHash = oldHash;
+            throw;
+        }
+        await RemoveTokenIndexAsync(oldHash, cancellationToken);
+        return device;
+    }
+
+    private async Task IndexTokenAsync(string tokenHash, string deviceId, CancellationToken cancellationToken)
+    {
+        TableKeys.Validate(tokenHash, "token hash");
+        var index = await tables.GetAsync(ProvisionTables.DeviceTokens, cancellationToken);
+        var entity = new TableEntity(tokenHash, TokenRow) { ["DeviceId"] = deviceId };
+        await StorageCalls.RunAsync(() => index.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken), "index a device token");
+    }
+
+    private async Task RemoveTokenIndexAsync(string tokenHash, CancellationToken cancellationToken)
+    {
+        var index = await tables.GetAsync(ProvisionTables.DeviceTokens, cancellationToken);
+        await StorageCalls.RunAsync(() => index.DeleteEntityAsync(tokenHash, TokenRow, ETag.All, cancellationToken), "remove a device token");
     }
 
     public async Task<Device?> GetAsync(string deviceId, CancellationToken cancellationToken = default)
@@ -86,6 +131,26 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
         var etag = device.ETag is null ? ETag.All : new ETag(device.ETag);
         await StorageCalls.RunAsync(
             () => table.DeleteEntityAsync(device.Id, Row, etag, cancellationToken), $"delete device {device.Id}");
+        await RemoveTokenIndexAsync(device.TokenHash, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Device>> ListKeysToPurgeAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"KeyPurgeAfter le {now}");
+        return await StorageCalls.RunAsync(async () =>
+        {
+            var due = new List<Device>();
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                due.Add(FromEntity(entity));
+                if (due.Count >= max)
+                {
+                    break;
+                }
+            }
+            return due;
+        }, "list private keys due for purge");
     }
 
     private static TableEntity ToEntity(Device d) => new(d.Id, Row)
@@ -98,6 +163,11 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
         [nameof(Device.CertificateId)] = d.CertificateId,
         [nameof(Device.CertificateArn)] = d.CertificateArn,
         [nameof(Device.CertificatePem)] = d.CertificatePem,
+        [nameof(Device.CertificateFromCsr)] = d.CertificateFromCsr,
+        [nameof(Device.PreviousCertificateId)] = d.PreviousCertificateId,
+        [nameof(Device.PreviousCertificateArn)] = d.PreviousCertificateArn,
+        [nameof(Device.ProvisionRequested)] = d.ProvisionRequested,
+        [nameof(Device.OfferedRelease)] = d.OfferedRelease,
         [nameof(Device.EncryptedPrivateKey)] = d.EncryptedPrivateKey,
         [nameof(Device.KeyPurgeAfter)] = d.KeyPurgeAfter,
         [nameof(Device.PendingCsr)] = d.PendingCsr,
@@ -121,6 +191,11 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
             CertificateId = e.GetString(nameof(Device.CertificateId)),
             CertificateArn = e.GetString(nameof(Device.CertificateArn)),
             CertificatePem = e.GetString(nameof(Device.CertificatePem)),
+            CertificateFromCsr = e.GetBoolean(nameof(Device.CertificateFromCsr)) ?? false,
+            PreviousCertificateId = e.GetString(nameof(Device.PreviousCertificateId)),
+            PreviousCertificateArn = e.GetString(nameof(Device.PreviousCertificateArn)),
+            ProvisionRequested = e.GetDateTimeOffset(nameof(Device.ProvisionRequested)),
+            OfferedRelease = e.GetString(nameof(Device.OfferedRelease)),
             EncryptedPrivateKey = e.GetString(nameof(Device.EncryptedPrivateKey)),
             KeyPurgeAfter = e.GetDateTimeOffset(nameof(Device.KeyPurgeAfter)),
             PendingCsr = e.GetString(nameof(Device.PendingCsr)),

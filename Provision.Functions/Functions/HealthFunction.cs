@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Provision.Core.Storage;
 
@@ -9,14 +8,14 @@ public sealed class HealthFunction(IStorageHealth health)
 {
     /// <summary>Anonymous liveness and storage check for load balancers and operators.</summary>
     [Function(nameof(Health))]
-    public async Task<IActionResult> Health(
+    public async Task<IResult> Health(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var report = await health.CheckAsync(cancellationToken);
         var roundTripMs = Math.Round(report.RoundTrip.TotalMilliseconds, 1);
         return report.Healthy
-            ? new JsonResult(new { status = "healthy", storageRoundTripMs = roundTripMs })
-            : new JsonResult(new { status = "unhealthy", error = report.Reason, storageRoundTripMs = roundTripMs }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
+            ? Results.Json(new { status = "healthy", storageRoundTripMs = roundTripMs })
+            : Results.Json(new { status = "unhealthy", error = report.Reason, storageRoundTripMs = roundTripMs }, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -1,18 +1,43 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Provision.Core;
+using Provision.Core.Aws;
 
 namespace Provision.Functions.Middleware;
 
-/// <summary>The device API's error shape: <c>{"error": "..."}</c>, plus <c>delay</c> for throttled callers.</summary>
+/// <summary>The device API's error answers: <c>{"error": "..."}</c>, plus <c>delay</c> and Retry-After when the caller should come back.</summary>
 public static class ErrorResults
 {
-    public static IActionResult Error(int status, string message) =>
-        new JsonResult(new { error = message }) { StatusCode = status };
+    public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 
-    /// <summary>A 429 or 503 that tells the caller when to come back.</summary>
-    public static IActionResult RetryLater(HttpResponse response, int status, string message, int delaySeconds)
+    public static IResult RetryLater(int status, string message, int delaySeconds) => new RetryLaterResult(status, message, delaySeconds);
+
+    /// <summary>The answer for an exception; one whose cause is not the caller's says nothing about it.</summary>
+    public static IResult From(Exception e) => e switch
     {
-        response.Headers.RetryAfter = delaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new JsonResult(new { error = message, delay = delaySeconds }) { StatusCode = status };
+        AuthenticationFailedException => Error(StatusCodes.Status401Unauthorized, "Authentication failed"),
+        ForbiddenException => Error(StatusCodes.Status403Forbidden, e.Message),
+        ValidationException => Error(StatusCodes.Status400BadRequest, e.Message),
+        PayloadTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, e.Message),
+        EntityNotFoundException => Error(StatusCodes.Status404NotFound, e.Message),
+        EntityExistsException => Error(StatusCodes.Status409Conflict, e.Message),
+        ConcurrencyException => RetryLater(StatusCodes.Status409Conflict, "The device was changed by another request. Retry.", 1),
+        RateLimitedException limited => RetryLater(StatusCodes.Status429TooManyRequests, e.Message, limited.DelaySeconds),
+        StorageUnavailableException => RetryLater(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable. Retry later.", 10),
+        AwsServiceException { IsTransient: true } or AwsServiceException { Kind: AwsErrorKind.OutcomeUnknown } =>
+            RetryLater(StatusCodes.Status503ServiceUnavailable, "AWS is busy or unavailable. Retry later.", 10),
+        AwsServiceException => RetryLater(StatusCodes.Status503ServiceUnavailable, "AWS refused the service's request; the operator has been told. Retry later.", 60),
+        _ => Error(StatusCodes.Status500InternalServerError, "Internal error. Retry later; if it persists, contact the operator."),
+    };
+
+    private sealed class RetryLaterResult(int status, string message, int delaySeconds) : IResult, IStatusCodeHttpResult
+    {
+        public int? StatusCode => status;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = delaySeconds.ToString(CultureInfo.InvariantCulture);
+            return Results.Json(new { error = message, delay = delaySeconds }, statusCode: status).ExecuteAsync(httpContext);
+        }
     }
 }

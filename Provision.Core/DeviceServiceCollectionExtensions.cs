@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Provision.Core.Credentials;
+using Provision.Core.Devices;
+using Provision.Core.Provisioning;
+using Provision.Core.Security;
+
+namespace Provision.Core;
+
+public static class DeviceServiceCollectionExtensions
+{
+    /// <summary>The device-facing services: authentication, registration, claim, provisioning, certificates, credentials.</summary>
+    public static IServiceCollection AddDeviceServices(this IServiceCollection services)
+    {
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CredentialsOptions>().BindConfiguration(CredentialsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IPrivateKeyProtector, PrivateKeyProtector>();
+        services.AddSingleton<IDeviceAuthenticator, DeviceAuthenticator>();
+        services.AddSingleton<IRegistrationService, RegistrationService>();
+        services.AddSingleton<IClaimService, ClaimService>();
+        services.AddSingleton<IProvisioningPipeline, ProvisioningPipeline>();
+        services.AddSingleton<ICertificateService, CertificateService>();
+        services.AddSingleton<ICredentialsService, CredentialsService>();
+        services.AddSingleton<IKeyPurger, KeyPurger>();
+        return services;
+    }
+}

@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Provision.Core.Aws;
+using Provision.Core.Devices;
+using Provision.Core.Products;
+using Provision.Core.Security;
+
+namespace Provision.Core.Provisioning;
+
+public interface IProvisioningPipeline
+{
+    /// <summary>Makes a claimed device Provisioned; safe to run twice, and to resume after dying at any line.</summary>
+    Task ProvisionAsync(string deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives up on a device whose provisioning kept failing (its message went to the poison queue).</summary>
+    Task MarkFailedAsync(string deviceId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The steps of provisioning, each idempotent. A certificate is created inactive and persisted at once,
+/// and only activated once it is on record: a creation whose answer was lost leaves an inactive orphan,
+/// never a second active certificate.
+/// </summary>
+public sealed class ProvisioningPipeline(
+    IDeviceStore devices,
+    IProductStore products,
+    IIotClient iot,
+    IPrivateKeyProtector keys,
+    IOptions<IotOptions> iotOptions,
+    IOptions<SecurityOptions> securityOptions,
+    TimeProvider clock,
+    ILogger<ProvisioningPipeline> log) : IProvisioningPipeline
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _ensuredPolicies = new();
+
+    public async Task ProvisionAsync(string deviceId, CancellationToken cancellationToken = default)
+    {
+        var device = await devices.GetAsync(deviceId, cancellationToken);
+        if (device is null || device.State is not (DeviceState.Claimed or DeviceState.Provisioning))
+        {
+            // Provisioned already, released or deleted since the message was sent: nothing to do.
+            log.LogInformation("Skipped provisioning {DeviceId}: state is {State}", deviceId, device?.State.ToString() ?? "deleted");
+            return;
+        }
+
+        try
+        {
+            await RunStepsAsync(device, cancellationToken);
+        }
+        catch (AwsServiceException e) when (e.Kind is AwsErrorKind.InvalidRequest or AwsErrorKind.AlreadyExists or AwsErrorKind.LimitExceeded)
+        {
+            // Retrying cannot help: fail now, with the reason, and consume the message.
+            await FailAsync(deviceId, Reason(e), cancellationToken);
+        }
+        catch (Exception e) when (e is not ConcurrencyException and not OperationCanceledException)
+        {
+            await RecordReasonAsync(deviceId, Reason(e), cancellationToken);
+            throw;
+        }
+    }
+
+    public async Task MarkFailedAsync(string deviceId, CancellationToken cancellationToken = default)
+    {
+        var device = await devices.GetAsync(deviceId, cancellationToken);
+        await FailAsync(deviceId, device?.FailureReason ?? "Provisioning failed after repeated attempts.", cancellationToken);
+    }
+
+    private async Task RunStepsAsync(Device device, CancellationToken cancellationToken)
+    {
+        if (device.State == DeviceState.Claimed)
+        {
+            device.MoveTo(DeviceState.Provisioning);
+            device = await devices.UpdateAsync(device, cancellationToken);
+        }
+
+        var product = await products.GetAsync(device.ProductId, cancellationToken);
+        var settings = iotOptions.Value;
+        var thingName = device.ThingName ?? device.Id;
+        var policyName = product?.PolicyName ?? settings.PolicyName;
+
+        await iot.CreateThingAsync(new IotThingSpec(thingName, device.ProductId, device.AccountId!, product?.ThingType ?? settings.ThingType), cancellationToken);
+        if ((product?.ThingGroup ?? settings.ThingGroup) is { } group)
+        {
+            await iot.AddThingToThingGroupAsync(thingName, group, cancellationToken);
+        }
+
+        if (device.CertificateArn is null)
+        {
+            device = await CreateCertificateAsync(device, thingName, cancellationToken);
+        }
+
+        await EnsurePolicyAsync(policyName, cancellationToken);
+        await iot.AttachPolicyAsync(policyName, device.CertificateArn!, cancellationToken);
+        await iot.AttachThingPrincipalAsync(thingName, device.CertificateArn!, cancellationToken);
+        await iot.UpdateCertificateAsync(device.CertificateId!, IotCertificateStatus.Active, cancellationToken);
+
+        if (device.PreviousCertificateArn is { } previousArn)
+        {
+            await RetireAsync(thingName, policyName, device.PreviousCertificateId!, previousArn, cancellationToken);
+            device.PreviousCertificateId = null;
+            device.PreviousCertificateArn = null;
+        }
+
+        device.MoveTo(DeviceState.Provisioned);
+        device.FailureReason = null;
+        await devices.UpdateAsync(device, cancellationToken);
+        log.LogInformation("Provisioned {DeviceId} as thing {ThingName} with certificate {CertificateId}", device.Id, thingName, device.CertificateId);
+    }
+
+    private async Task<Device> CreateCertificateAsync(Device device, string thingName, CancellationToken cancellationToken)
+    {
+        var fromCsr = device.PendingCsr is not null;
+        var certificate = fromCsr
+            ? await iot.CreateCertificateFromCsrAsync(device.PendingCsr!, setAsActive: false, cancellationToken)
+            : await iot.CreateKeysAndCertificateAsync(setAsActive: false, cancellationToken);
+
+        device.ThingName = thingName;
+        device.CertificateId = certificate.CertificateId;
+        device.CertificateArn = certificate.CertificateArn;
+        device.CertificatePem = certificate.CertificatePem;
+        device.CertificateFromCsr = fromCsr;
+        device.PendingCsr = null;
+        device.EncryptedPrivateKey = certificate.PrivateKeyPem is { } key ? keys.Protect(key, device.Id) : null;
+        device.KeyPurgeAfter = certificate.PrivateKeyPem is null ? null : clock.GetUtcNow() + securityOptions.Value.KeyDeliveryWindow;
+        try
+        {
+            // Persist at once: a later run reuses this certificate instead of minting another.
+            return await devices.UpdateAsync(device, cancellationToken);
+        }
+        catch (ConcurrencyException)
+        {
+            // Another run got there first; this certificate was never activated or attached, so remove it.
+            await IgnoreAwsErrorsAsync(() => iot.DeleteCertificateAsync(certificate.CertificateId, cancellationToken: cancellationToken));
+            throw;
+        }
+    }
+
+    private async Task RetireAsync(string thingName, string policyName, string certificateId, string certificateArn, CancellationToken cancellationToken)
+    {
+        await IgnoreNotFoundAsync(() => iot.UpdateCertificateAsync(certificateId, IotCertificateStatus.Inactive, cancellationToken));
+        await IgnoreNotFoundAsync(() => iot.DetachThingPrincipalAsync(thingName, certificateArn, cancellationToken));
+        await IgnoreNotFoundAsync(() => iot.DetachPolicyAsync(policyName, certificateArn, cancellationToken));
+        log.LogInformation("Retired certificate {CertificateId} of thing {ThingName}", certificateId, thingName);
+    }
+
+    // GetPolicy allows only 10 calls a second per account: check each policy once per process.
+    private Task EnsurePolicyAsync(string policyName, CancellationToken cancellationToken)
+    {
+        var ensured = _ensuredPolicies.GetOrAdd(policyName, name => new Lazy<Task>(() => iot.EnsurePolicyAsync(name, CancellationToken.None)));
+        if (ensured.Value.IsFaulted)
+        {
+            _ensuredPolicies.TryRemove(new KeyValuePair<string, Lazy<Task>>(policyName, ensured));
+        }
+        return ensured.Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task FailAsync(string deviceId, string reason, CancellationToken cancellationToken)
+    {
+        var device = await devices.GetAsync(deviceId, cancellationToken);
+        if (device is null || !DeviceStates.CanMove(device.State, DeviceState.Failed))
+        {
+            return;
+        }
+        device.MoveTo(DeviceState.Failed);
+        device.FailureReason = reason;
+        await devices.UpdateAsync(device, cancellationToken);
+        log.LogWarning("Provisioning {DeviceId} failed: {Reason}", deviceId, reason);
+    }
+
+    // Best effort: the reason helps the operator; the retry must not depend on writing it.
+    private async Task RecordReasonAsync(string deviceId, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var device = await devices.GetAsync(deviceId, cancellationToken);
+            if (device is not null && device.FailureReason != reason)
+            {
+                device.FailureReason = reason;
+                await devices.UpdateAsync(device, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is StorageUnavailableException or ConcurrencyException)
+        {
+            log.LogWarning("Could not record the provisioning failure of {DeviceId}", deviceId);
+        }
+    }
+
+    private static string Reason(Exception e) => e switch
+    {
+        AwsServiceException aws => aws.Message,
+        StorageUnavailableException => "Storage was unavailable.",
+        _ => "Unexpected error while provisioning.",
+    };
+
+    private static async Task IgnoreNotFoundAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (AwsServiceException e) when (e.Kind == AwsErrorKind.NotFound)
+        {
+        }
+    }
+
+    private static async Task IgnoreAwsErrorsAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (AwsServiceException)
+        {
+        }
+    }
+}

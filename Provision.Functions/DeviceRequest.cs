@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Provision.Core;
+
+namespace Provision.Functions;
+
+/// <summary>A device call's JSON body, read with a size limit and checked field by field.</summary>
+public sealed class DeviceRequest
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private DeviceRequest(JsonElement body, string? authorization)
+    {
+        Body = body;
+        Authorization = authorization;
+    }
+
+    /// <summary>The body: a JSON object (empty when the body is optional and absent).</summary>
+    public JsonElement Body { get; }
+    public string? Authorization { get; }
+
+    public static async Task<DeviceRequest> ReadAsync(HttpRequest request, bool bodyRequired, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw new PayloadTooLargeException($"Request body is larger than {MaxBodyBytes / 1024} KiB.");
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                throw new PayloadTooLargeException($"Request body is larger than {MaxBodyBytes / 1024} KiB.");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+
+        var authorization = request.Headers.Authorization.ToString();
+        if (buffer.Length == 0)
+        {
+            return bodyRequired
+                ? throw new ValidationException("Request body is missing: send a JSON object with the device \"id\".")
+                : new DeviceRequest(EmptyObject, authorization);
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ValidationException("Request body must be a JSON object.");
+            }
+            return new DeviceRequest(document.RootElement.Clone(), authorization);
+        }
+        catch (JsonException)
+        {
+            throw new ValidationException("Request body is not valid JSON.");
+        }
+    }
+
+    public string RequiredString(string name) =>
+        OptionalString(name) ?? throw new ValidationException($"\"{name}\" is required.");
+
+    public string? OptionalString(string name)
+    {
+        if (!Body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw new ValidationException($"\"{name}\" must be a string.");
+        }
+        return value.GetString();
+    }
+
+    public bool? OptionalBool(string name)
+    {
+        if (!Body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new ValidationException($"\"{name}\" must be true or false."),
+        };
+    }
+
+    public bool RequiredBool(string name) =>
+        OptionalBool(name) ?? throw new ValidationException($"\"{name}\" is required (true or false).");
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+}

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Provision.Core.Provisioning;
+using Provision.Core.Storage;
+
+namespace Provision.Functions.Functions;
+
+/// <summary>Creates claimed devices' AWS IoT things and certificates. Exceptions escape so the host retries, then poisons.</summary>
+public sealed class ProvisionThingsFunction(IProvisioningPipeline pipeline, ILogger<ProvisionThingsFunction> log)
+{
+    [Function(nameof(ProvisionThings))]
+    public Task ProvisionThings(
+        [QueueTrigger(ProvisioningQueue.Name, Connection = "AzureWebJobsStorage")] string message,
+        CancellationToken cancellationToken) => pipeline.ProvisionAsync(Parse(message), cancellationToken);
+
+    /// <summary>A device whose message kept failing is marked Failed with the reason.</summary>
+    [Function(nameof(ProvisionThingsPoison))]
+    public async Task ProvisionThingsPoison(
+        [QueueTrigger(ProvisioningQueue.PoisonName, Connection = "AzureWebJobsStorage")] string message,
+        CancellationToken cancellationToken)
+    {
+        var deviceId = Parse(message);
+        log.LogWarning("Provisioning of {DeviceId} gave up after repeated failures", deviceId);
+        await pipeline.MarkFailedAsync(deviceId, cancellationToken);
+    }
+
+    private static string Parse(string message)
+    {
+        var parsed = JsonSerializer.Deserialize<ProvisionThingMessage>(message, JsonSerializerOptions.Web);
+        return TableKeys.Validate(parsed?.DeviceId, "device id in the queue message");
+    }
+}
