@@ -123,9 +123,6 @@ var keyVaultSecretNames = {
   awsWebIdentityRoleArn: 'aws-web-identity-role-arn'
 }
 
-func keyVaultReference(vaultUri string, secretName string) string =>
-  '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${secretName})'
-
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: names.identity
   location: location
@@ -188,6 +185,8 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
   ]
 }
 
+var keyVaultSecretsUri = '${keyVault.outputs.uri}secrets/'
+
 // Every setting the app reads, in one place. Names use Section__Key so they bind to the options classes.
 var appSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -199,8 +198,8 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
   Storage__TablePrefix: tablePrefix
   Aws__Region: awsRegion
-  Aws__AccountId: keyVaultReference(keyVault.outputs.uri, keyVaultSecretNames.awsAccountId)
-  Aws__WebIdentityRoleArn: keyVaultReference(keyVault.outputs.uri, keyVaultSecretNames.awsWebIdentityRoleArn)
+  Aws__AccountId: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.awsAccountId})'
+  Aws__WebIdentityRoleArn: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.awsWebIdentityRoleArn})'
   Aws__WebIdentityAudience: awsWebIdentityAudience
   Aws__ManagedIdentityClientId: identity.properties.clientId
   Iot__PolicyName: iotPolicyName
@@ -210,10 +209,10 @@ var appSettings = {
   Iot__MqttPort: string(iotMqttPort)
   Cloud__DeviceRole: deviceRole
   Cloud__CredentialsDurationSeconds: string(credentialsDurationSeconds)
-  Security__KeyEncryptionKey: keyVaultReference(keyVault.outputs.uri, keyVaultSecretNames.keyEncryptionKey)
+  Security__KeyEncryptionKey: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.keyEncryptionKey})'
   Security__KeyEncryptionKeyId: keyEncryptionKeyId
   Security__KeyDeliveryWindow: keyDeliveryWindow
-  Admin__BootstrapKey: keyVaultReference(keyVault.outputs.uri, keyVaultSecretNames.adminBootstrapKey)
+  Admin__BootstrapKey: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.adminBootstrapKey})'
 }
 
 module functionApp 'modules/functionApp.bicep' = {
