@@ -239,10 +239,10 @@ public sealed class BicepTemplateTests
 
         var variables = assignments[0].Scope.Template["variables"]!;
         Assert.Equal(roleDefinitionId, Text(variables["roles"]![role]));
-        Assert.Contains(
-            assignments,
-            assignment => assignment.Node["properties"]!["roleDefinitionId"]!.GetValue<string>().Contains($"variables('roles').{role}", StringComparison.Ordinal)
-                || (assignment.Node["copy"] is not null && variables["storageRoles"]!.AsArray().Any(item => Text(item).Contains($"variables('roles').{role}", StringComparison.Ordinal))));
+        var grantedRoles = assignments
+            .Select(assignment => Text(assignment.Node["properties"]!["roleDefinitionId"]))
+            .Concat(variables["storageRoles"]!.AsArray().Select(Text));
+        Assert.Contains(grantedRoles, expression => expression.Contains($"variables('roles').{role}", StringComparison.Ordinal));
         Assert.All(assignments, assignment => Assert.Contains("userAssignedIdentities", assignment.Value("properties.principalId").Text));
     }
 
