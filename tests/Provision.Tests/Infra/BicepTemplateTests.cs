@@ -1,0 +1,317 @@
+using System.Text.Json.Nodes;
+
+namespace Provision.Tests.Infra;
+
+public sealed class BicepTemplateTests
+{
+    private static readonly string[] ExpectedAppSettings =
+    [
+        "AzureWebJobsStorage__credential",
+        "AzureWebJobsStorage__clientId",
+        "AzureWebJobsStorage__blobServiceUri",
+        "AzureWebJobsStorage__queueServiceUri",
+        "AzureWebJobsStorage__tableServiceUri",
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+        "Storage__TablePrefix",
+        "Aws__Region",
+        "Aws__AccountId",
+        "Aws__WebIdentityRoleArn",
+        "Aws__WebIdentityAudience",
+        "Aws__ManagedIdentityClientId",
+        "Iot__PolicyName",
+        "Iot__PolicyDocument",
+        "Iot__ThingType",
+        "Iot__ThingGroup",
+        "Iot__MqttPort",
+        "Cloud__DeviceRole",
+        "Cloud__CredentialsDurationSeconds",
+        "Security__KeyEncryptionKey",
+        "Security__KeyEncryptionKeyId",
+        "Security__KeyDeliveryWindow",
+        "Admin__BootstrapKey",
+    ];
+
+    private static readonly string[] KeyVaultReferencedSettings =
+    [
+        "Admin__BootstrapKey",
+        "Security__KeyEncryptionKey",
+        "Aws__AccountId",
+        "Aws__WebIdentityRoleArn",
+    ];
+
+    private static readonly Lazy<Task<ArmTemplate>> MainTemplate = new(CompileMainAsync);
+
+    public static TheoryData<string> EntryPoints => new() { "infra/main.bicep", "infra/resources.bicep" };
+
+    public static TheoryData<string> BicepFiles
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var file in Directory.EnumerateFiles(BicepCli.InfraDirectory, "*.bicep", SearchOption.AllDirectories).Order())
+            {
+                data.Add(Path.GetRelativePath(BicepCli.RepositoryRoot, file));
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(EntryPoints))]
+    public async Task Build_EntryPoint_SucceedsWithoutDiagnostics(string file)
+    {
+        var result = await BicepCli.RunAsync("build", file, "--stdout");
+
+        Assert.True(result.ExitCode == 0, $"bicep build {file} exited {result.ExitCode}:\n{result.StandardError}");
+        Assert.True(string.IsNullOrWhiteSpace(result.StandardError), $"bicep build {file} reported:\n{result.StandardError}");
+        Assert.IsType<JsonObject>(JsonNode.Parse(result.StandardOutput));
+    }
+
+    [Theory]
+    [MemberData(nameof(BicepFiles))]
+    public async Task Lint_BicepFile_ReportsNothing(string file)
+    {
+        var result = await BicepCli.RunAsync("lint", file);
+
+        Assert.True(result.ExitCode == 0, $"bicep lint {file} exited {result.ExitCode}:\n{result.StandardError}{result.StandardOutput}");
+        Assert.True(
+            string.IsNullOrWhiteSpace(result.StandardError + result.StandardOutput),
+            $"bicep lint {file} reported:\n{result.StandardError}{result.StandardOutput}");
+    }
+
+    [Fact]
+    public void Lint_Configuration_IsNextToTheTemplates()
+    {
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(BicepCli.InfraDirectory, "bicepconfig.json")))!;
+
+        Assert.True(config["analyzers"]!["core"]!["enabled"]!.GetValue<bool>());
+        Assert.Equal("error", config["analyzers"]!["core"]!["rules"]!["no-unused-params"]!["level"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AppSettings_Compiled_AreExactlyTheSettingsTheAppReads()
+    {
+        var settings = await AppSettingsAsync();
+
+        Assert.Equal(ExpectedAppSettings.Order(StringComparer.Ordinal), settings.Select(s => s.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AppSettings_Compiled_OmitSettingsFlexConsumptionRejects()
+    {
+        var settings = await AppSettingsAsync();
+
+        Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", settings.Select(s => s.Key));
+        Assert.DoesNotContain("FUNCTIONS_EXTENSION_VERSION", settings.Select(s => s.Key));
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Select(s => s.Key));
+        Assert.DoesNotContain("WEBSITE_RUN_FROM_PACKAGE", settings.Select(s => s.Key));
+    }
+
+    [Fact]
+    public async Task AppSettings_Storage_UseTheManagedIdentity()
+    {
+        var settings = await AppSettingsAsync();
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"].Text);
+        Assert.Contains("clientId", settings["AzureWebJobsStorage__clientId"].Text);
+        Assert.Equal(settings["AzureWebJobsStorage__clientId"].Text, settings["Aws__ManagedIdentityClientId"].Text);
+    }
+
+    [Fact]
+    public async Task AppSettings_Secrets_AreKeyVaultReferences()
+    {
+        var settings = await AppSettingsAsync();
+
+        foreach (var name in KeyVaultReferencedSettings)
+        {
+            Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings[name].Text);
+        }
+    }
+
+    [Fact]
+    public async Task AppSettings_ApplicationInsights_UseEntraAuthentication()
+    {
+        var settings = await AppSettingsAsync();
+
+        var authentication = settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"].Text;
+        Assert.StartsWith("[format('ClientId={0};Authorization=AAD'", authentication);
+    }
+
+    [Fact]
+    public async Task AppSettings_Defaults_MatchTheDesign()
+    {
+        var settings = await AppSettingsAsync();
+
+        Assert.Equal("IotoDevicePolicy", settings["Iot__PolicyName"].Text);
+        Assert.Equal("IotoDeviceRole", settings["Cloud__DeviceRole"].Text);
+        Assert.Equal("api://AzureADTokenExchange", settings["Aws__WebIdentityAudience"].Text);
+        Assert.Equal("7.00:00:00", settings["Security__KeyDeliveryWindow"].Text);
+        Assert.Equal("", settings["Storage__TablePrefix"].Text);
+    }
+
+    [Fact]
+    public async Task StorageAccount_Compiled_DisablesSharedKeyAccess()
+    {
+        var storage = (await MainTemplate.Value).Single("Microsoft.Storage/storageAccounts");
+
+        Assert.False(storage.Value("properties.allowSharedKeyAccess").Bool);
+        Assert.False(storage.Value("properties.allowBlobPublicAccess").Bool);
+        Assert.Equal("TLS1_2", storage.Value("properties.minimumTlsVersion").Text);
+    }
+
+    [Fact]
+    public async Task StorageAccount_Compiled_HasTheProvisioningQueues()
+    {
+        var template = await MainTemplate.Value;
+        var queues = template.Single("Microsoft.Storage/storageAccounts/queueServices/queues");
+
+        var queueNames = queues.Scope.Resolve(JsonValue.Create("[parameters('queueNames')]"));
+        Assert.Equal("[variables('provisionQueueNames')]", queueNames.Text);
+        var declared = queueNames.Scope.Template["variables"]!["provisionQueueNames"]!.AsArray().Select(Text);
+        Assert.Equal(["provision-things", "provision-things-poison"], declared);
+    }
+
+    [Fact]
+    public async Task Plan_Compiled_IsFlexConsumption()
+    {
+        var plan = (await MainTemplate.Value).Single("Microsoft.Web/serverfarms");
+
+        Assert.Equal("FC1", plan.Value("sku.name").Text);
+        Assert.Equal("FlexConsumption", plan.Value("sku.tier").Text);
+        Assert.True(plan.Value("properties.reserved").Bool);
+    }
+
+    [Fact]
+    public async Task FunctionApp_Compiled_RunsDotnetIsolated10()
+    {
+        var site = (await MainTemplate.Value).Single("Microsoft.Web/sites");
+
+        Assert.Equal("dotnet-isolated", site.Value("properties.functionAppConfig.runtime.name").Text);
+        Assert.Equal("10.0", site.Value("properties.functionAppConfig.runtime.version").Text);
+        Assert.Equal("functionapp,linux", site.Value("kind").Text);
+    }
+
+    [Fact]
+    public async Task FunctionApp_Compiled_UsesItsUserAssignedIdentityEverywhere()
+    {
+        var site = (await MainTemplate.Value).Single("Microsoft.Web/sites");
+
+        var identityId = site.Value("properties.keyVaultReferenceIdentity").Text;
+        Assert.Contains("Microsoft.ManagedIdentity/userAssignedIdentities", identityId);
+        Assert.Equal("UserAssigned", site.Value("identity.type").Text);
+        Assert.Equal(identityId, site.Scope.Resolve(JsonValue.Create("[parameters('identityId')]")).Text);
+        Assert.Equal("UserAssignedIdentity", site.Value("properties.functionAppConfig.deployment.storage.authentication.type").Text);
+        Assert.Equal(identityId, site.Value("properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId").Text);
+        Assert.True(site.Value("properties.httpsOnly").Bool);
+    }
+
+    [Fact]
+    public async Task KeyVault_Compiled_UsesRbacWithSoftDelete()
+    {
+        var vault = (await MainTemplate.Value).Single("Microsoft.KeyVault/vaults");
+
+        Assert.True(vault.Value("properties.enableRbacAuthorization").Bool);
+        Assert.True(vault.Value("properties.enableSoftDelete").Bool);
+    }
+
+    [Fact]
+    public async Task Monitoring_Compiled_DisablesLocalAuthentication()
+    {
+        var template = await MainTemplate.Value;
+
+        Assert.True(template.Single("Microsoft.Insights/components").Value("properties.DisableLocalAuth").Bool);
+        Assert.True(template.Single("Microsoft.OperationalInsights/workspaces").Value("properties.features.disableLocalAuth").Bool);
+    }
+
+    [Theory]
+    [InlineData("storageBlobDataOwner", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b")]
+    [InlineData("storageQueueDataContributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88")]
+    [InlineData("storageTableDataContributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3")]
+    [InlineData("keyVaultSecretsUser", "4633458b-17de-408a-b874-0445c86b69e6")]
+    [InlineData("monitoringMetricsPublisher", "3913510d-42f4-4e42-8a64-420c390055eb")]
+    public async Task RoleAssignments_Compiled_GrantTheIdentity(string role, string roleDefinitionId)
+    {
+        var assignments = (await MainTemplate.Value).ResourcesOfType("Microsoft.Authorization/roleAssignments")
+            .Where(assignment => assignment.Node["condition"] is null)
+            .ToList();
+
+        var variables = assignments[0].Scope.Template["variables"]!;
+        Assert.Equal(roleDefinitionId, Text(variables["roles"]![role]));
+        var grantedRoles = assignments
+            .Select(assignment => Text(assignment.Node["properties"]!["roleDefinitionId"]))
+            .Concat(variables["storageRoles"]!.AsArray().Select(Text));
+        Assert.Contains(grantedRoles, expression => expression.Contains($"variables('roles').{role}", StringComparison.Ordinal));
+        Assert.All(assignments, assignment => Assert.Contains("userAssignedIdentities", assignment.Value("properties.principalId").Text));
+    }
+
+    [Fact]
+    public async Task Parameters_Compiled_AllHaveAvmDescriptions()
+    {
+        var template = await MainTemplate.Value;
+
+        foreach (var scope in template.Scopes())
+        {
+            foreach (var (name, parameter) in scope.Template["parameters"]?.AsObject() ?? [])
+            {
+                var description = Text(parameter!["metadata"]?["description"]);
+                Assert.True(
+                    description.StartsWith("Required. ", StringComparison.Ordinal) || description.StartsWith("Optional. ", StringComparison.Ordinal),
+                    $"Parameter {name} needs a description starting with 'Required. ' or 'Optional. ', has '{description}'.");
+                Assert.Equal(description.StartsWith("Optional. ", StringComparison.Ordinal), parameter.AsObject().ContainsKey("defaultValue"));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ParametersFile_EveryEntry_MatchesMainTemplate()
+    {
+        var declared = (await MainTemplate.Value).Root["parameters"]!.AsObject();
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(BicepCli.InfraDirectory, "main.parameters.json")))!;
+        var supplied = file["parameters"]!.AsObject().Select(p => p.Key).ToList();
+
+        Assert.All(supplied, name => Assert.True(declared.ContainsKey(name), $"main.parameters.json sets {name}, which main.bicep does not declare."));
+        var required = declared.Where(p => !p.Value!.AsObject().ContainsKey("defaultValue")).Select(p => p.Key);
+        Assert.All(required, name => Assert.Contains(name, supplied));
+    }
+
+    [Fact]
+    public async Task SecureParameters_Compiled_AreSecureStrings()
+    {
+        var parameters = (await MainTemplate.Value).Root["parameters"]!;
+
+        Assert.Equal("securestring", Text(parameters["adminBootstrapKey"]!["type"]));
+        Assert.Equal("securestring", Text(parameters["keyEncryptionKey"]!["type"]));
+    }
+
+    [Fact]
+    public void AzureYaml_ApiService_IsTheFunctionApp()
+    {
+        var yaml = File.ReadAllLines(Path.Combine(BicepCli.RepositoryRoot, "azure.yaml")).Select(line => line.Trim()).ToList();
+
+        Assert.Contains("api:", yaml);
+        Assert.Contains("project: ./Provision.Functions", yaml);
+        Assert.Contains("language: dotnet", yaml);
+        Assert.Contains("host: function", yaml);
+        Assert.True(File.Exists(Path.Combine(BicepCli.RepositoryRoot, "Provision.Functions", "Provision.Functions.csproj")));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, ArmValue>> AppSettingsAsync()
+    {
+        var config = (await MainTemplate.Value).ResourcesOfType("Microsoft.Web/sites/config")
+            .Single(resource => Text(resource.Node["name"]).Contains("'appsettings'", StringComparison.Ordinal));
+        var properties = config.Value("properties");
+        Assert.True(properties.Node is JsonObject, $"App settings should compile to an object literal, found {properties}.");
+        return properties.Properties();
+    }
+
+    private static async Task<ArmTemplate> CompileMainAsync()
+    {
+        var result = await BicepCli.RunAsync("build", "infra/main.bicep", "--stdout");
+        Assert.True(result.ExitCode == 0, $"bicep build exited {result.ExitCode}:\n{result.StandardError}");
+        return new ArmTemplate(JsonNode.Parse(result.StandardOutput)!.AsObject());
+    }
+
+    private static string Text(JsonNode? node) => node?.GetValue<string>() ?? "";
+}
