@@ -54,6 +54,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IDeviceStore, TableDeviceStore>();
         services.AddSingleton<IProductStore, TableProductStore>();
         services.AddSingleton<IReleaseStore, TableReleaseStore>();
+        services.AddSingleton<IUpdateReportStore, TableUpdateReportStore>();
         services.AddSingleton<IProvisioningQueue, ProvisioningQueue>();
         services.AddSingleton<IStorageHealth, StorageHealth>();
         return services;
