@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Amazon.Runtime;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -246,7 +247,7 @@ internal sealed class IotHttpClient(
         }
 
         var http = httpClients.CreateClient(clientName);
-        HttpResponseMessage response;
+        HttpResponseMessage? response = null;
         string text;
         try
         {
@@ -255,7 +256,20 @@ internal sealed class IotHttpClient(
         }
         catch (Exception e) when (IsTransportFailure(e, cancellationToken))
         {
+            response?.Dispose();
             throw TransportFailure(operation, e);
+        }
+        catch (AmazonServiceException e)
+        {
+            // Raised while the signing handler resolved credentials (e.g. STS refused the web identity token).
+            log.LogWarning("AWS credentials for {Operation} could not be obtained: {ErrorCode}", operation.Name, e.ErrorCode);
+            throw new AwsServiceException(AwsServiceException.KindOf(e.ErrorCode, (int)e.StatusCode), operation.Name,
+                "AWS credentials could not be obtained: " + e.Message, e.ErrorCode, (int)e.StatusCode, innerException: e);
+        }
+        catch (AmazonClientException e)
+        {
+            log.LogWarning("AWS credentials for {Operation} could not be obtained", operation.Name);
+            throw new AwsServiceException(AwsErrorKind.Unauthorized, operation.Name, "AWS credentials could not be obtained: " + e.Message, innerException: e);
         }
 
         using (response)
