@@ -28,7 +28,8 @@ public sealed partial class ClaimService(IDeviceStore devices, IProvisioningQueu
         {
             if (device.AccountId == accountId)
             {
-                return device;
+                // Claiming again is how an operator retries a claim whose queue send failed.
+                return device.State == DeviceState.Claimed ? await QueueAsync(device, cancellationToken) : device;
             }
             throw new EntityExistsException($"Device {deviceId} is already claimed by another account. Release it first.");
         }

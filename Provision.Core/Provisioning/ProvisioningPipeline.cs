@@ -77,12 +77,14 @@ public sealed class ProvisioningPipeline(
         var product = await products.GetAsync(device.ProductId, cancellationToken);
         var settings = iotOptions.Value;
         var thingName = device.ThingName ?? device.Id;
-        var policyName = product?.PolicyName ?? settings.PolicyName;
+        var thingType = NullIfBlank(product?.ThingType);
+        var thingGroup = NullIfBlank(product?.ThingGroup) ?? NullIfBlank(settings.ThingGroup);
+        var policyName = NullIfBlank(product?.PolicyName) ?? settings.PolicyName;
 
-        await iot.CreateThingAsync(new IotThingSpec(thingName, device.ProductId, device.AccountId!, product?.ThingType ?? settings.ThingType), cancellationToken);
-        if ((product?.ThingGroup ?? settings.ThingGroup) is { } group)
+        await iot.CreateThingAsync(new IotThingSpec(thingName, device.ProductId, device.AccountId!, thingType), cancellationToken);
+        if (thingGroup is not null)
         {
-            await iot.AddThingToThingGroupAsync(thingName, group, cancellationToken);
+            await iot.AddThingToThingGroupAsync(thingName, thingGroup, cancellationToken);
         }
 
         if (device.CertificateArn is null)
@@ -192,6 +194,8 @@ public sealed class ProvisioningPipeline(
         StorageUnavailableException => "Storage was unavailable.",
         _ => "Unexpected error while provisioning.",
     };
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static async Task IgnoreNotFoundAsync(Func<Task> call)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
 
 namespace Provision.Core.Storage;
 
@@ -11,16 +12,17 @@ public interface IProvisioningQueue
     Task EnqueueAsync(string deviceId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Sends to <c>provision-things</c> as plain JSON: host.json reads messages with encoding "none".</summary>
-public sealed class ProvisioningQueue(QueueServiceClient queues) : IProvisioningQueue
+/// <summary>Sends to the provisioning queue as plain JSON: host.json reads messages with encoding "none".</summary>
+public sealed class ProvisioningQueue(QueueServiceClient queues, IOptions<StorageOptions> options) : IProvisioningQueue
 {
-    public const string Name = "provision-things";
-    public const string PoisonName = Name + "-poison";
+    /// <summary>The queue trigger's name: resolved by the host from the Storage__ProvisionQueue setting.</summary>
+    public const string TriggerName = "%Storage:ProvisionQueue%";
+    public const string PoisonTriggerName = TriggerName + "-poison";
 
     private readonly CreateOnce<QueueClient> _queue = new(async () =>
     {
-        var client = queues.GetQueueClient(Name);
-        await StorageCalls.RunAsync(() => client.CreateIfNotExistsAsync(), $"create queue {Name}");
+        var client = queues.GetQueueClient(options.Value.ProvisionQueue);
+        await StorageCalls.RunAsync(() => client.CreateIfNotExistsAsync(), $"create queue {client.Name}");
         return client;
     });
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
 
 namespace Provision.Core.Storage;
 
@@ -12,7 +13,7 @@ public interface IStorageHealth
 }
 
 /// <summary>One cheap round trip each to Table Storage and Queue Storage.</summary>
-public sealed class StorageHealth(ProvisionTables tables, QueueServiceClient queues) : IStorageHealth
+public sealed class StorageHealth(ProvisionTables tables, QueueServiceClient queues, IOptions<StorageOptions> options) : IStorageHealth
 {
     public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken = default)
     {
@@ -24,7 +25,7 @@ public sealed class StorageHealth(ProvisionTables tables, QueueServiceClient que
                 () => devices.GetEntityIfExistsAsync<TableEntity>("health", "probe", cancellationToken: cancellationToken),
                 "read from Table Storage");
             await StorageCalls.RunAsync(
-                () => queues.GetQueueClient(ProvisioningQueue.Name).ExistsAsync(cancellationToken), "reach Queue Storage");
+                () => queues.GetQueueClient(options.Value.ProvisionQueue).ExistsAsync(cancellationToken), "reach Queue Storage");
             return new HealthReport(true, watch.Elapsed, null);
         }
         catch (StorageUnavailableException e)

@@ -11,6 +11,10 @@ public sealed class StorageOptions : IValidatableObject
     [RegularExpression("^([A-Za-z][A-Za-z0-9]{0,29})?$", ErrorMessage = "Storage:TablePrefix must start with a letter and hold only letters and digits (at most 30).")]
     public string TablePrefix { get; set; } = "";
 
+    /// <summary>Queue of provisioning requests; the host moves messages that keep failing to "{name}-poison".</summary>
+    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$", ErrorMessage = "Storage:ProvisionQueue must be 3-56 lower-case letters, digits or single hyphens, starting and ending with a letter or digit.")]
+    public string ProvisionQueue { get; set; } = "provision-things";
+
     /// <summary>Connection string (Azurite, or an account key); filled from <c>AzureWebJobsStorage</c>.</summary>
     public string? ConnectionString { get; set; }
 

@@ -11,13 +11,13 @@ public sealed class ProvisionThingsFunction(IProvisioningPipeline pipeline, ILog
 {
     [Function(nameof(ProvisionThings))]
     public Task ProvisionThings(
-        [QueueTrigger(ProvisioningQueue.Name, Connection = "AzureWebJobsStorage")] string message,
+        [QueueTrigger(ProvisioningQueue.TriggerName, Connection = "AzureWebJobsStorage")] string message,
         CancellationToken cancellationToken) => pipeline.ProvisionAsync(Parse(message), cancellationToken);
 
     /// <summary>A device whose message kept failing is marked Failed with the reason.</summary>
     [Function(nameof(ProvisionThingsPoison))]
     public async Task ProvisionThingsPoison(
-        [QueueTrigger(ProvisioningQueue.PoisonName, Connection = "AzureWebJobsStorage")] string message,
+        [QueueTrigger(ProvisioningQueue.PoisonTriggerName, Connection = "AzureWebJobsStorage")] string message,
         CancellationToken cancellationToken)
     {
         var deviceId = Parse(message);

@@ -13,14 +13,19 @@ public static class TestHost
     {
         ["AzureWebJobsStorage"] = connectionString ?? Azurite.Instance.ConnectionString,
         ["Storage:TablePrefix"] = UniquePrefix(),
+        ["Storage:ProvisionQueue"] = "q" + Guid.NewGuid().ToString("N")[..12],
+        ["Aws:AccountId"] = "123456789012",
+        ["Security:KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Security:KeyEncryptionKeyId"] = "test1",
     };
 
-    public static ServiceProvider Build(IDictionary<string, string?> settings)
+    public static ServiceProvider Build(IDictionary<string, string?> settings, Action<IServiceCollection>? register = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        register?.Invoke(services);
         services.AddProvisioning();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Amazon.Runtime;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Provision.Core.Devices;
+using Provision.Core.Products;
+using Provision.Core.Provisioning;
+using Provision.Core.Security;
+using Provision.Functions.Functions;
+using Provision.Tests.Infrastructure;
+
+namespace Provision.Tests.DeviceApi;
+
+/// <summary>
+/// The device API end to end: the app's own container over real Azurite and the AWS emulator, functions
+/// called as the host calls them, and the provisioning queue driven as the host drives it.
+/// </summary>
+[Collection(AwsCollection.Name)]
+public abstract class DeviceApiTestBase : IDisposable
+{
+    protected DeviceApiTestBase(AwsEmulatorFixture aws, Action<Dictionary<string, string?>>? configure = null)
+    {
+        Aws = aws;
+        aws.Emulator.Reset();
+        var settings = TestHost.Settings();
+        foreach (var (key, value) in aws.Settings())
+        {
+            settings[key] = value;
+        }
+        configure?.Invoke(settings);
+        Services = TestHost.Build(settings, services =>
+            services.AddSingleton<AWSCredentials>(new BasicAWSCredentials(aws.Emulator.AccessKeyId, aws.Emulator.SecretAccessKey)));
+        Queue = new QueueDriver(Services);
+        ProductId = "P" + Guid.NewGuid().ToString("N")[..8];
+    }
+
+    /// <summary>The emulator keeps state across tests: assertions look only at what this test created.</summary>
+    protected DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
+
+    protected AwsEmulatorFixture Aws { get; }
+    protected AwsEmulator.AwsEmulator Emulator => Aws.Emulator;
+    protected ServiceProvider Services { get; }
+    protected QueueDriver Queue { get; }
+    protected string ProductId { get; }
+    protected string ProductToken { get; } = Tokens.New();
+
+    protected IDeviceStore Devices => Services.GetRequiredService<IDeviceStore>();
+    protected T Function<T>() => ActivatorUtilities.CreateInstance<T>(Services);
+
+    protected Task<HttpAnswer> PostAsync(Func<HttpRequest, CancellationToken, Task<IResult>> function, object? body, string? authorization) =>
+        HttpCall.PostAsync(Services, function, body, authorization);
+
+    protected async Task CreateProductAsync()
+    {
+        await Services.GetRequiredService<IProductStore>().CreateAsync(new Product
+        {
+            Id = ProductId,
+            Name = "Test product",
+            TokenHash = Tokens.Hash(ProductToken),
+            Created = DateTimeOffset.UtcNow,
+        });
+    }
+
+    /// <summary>Registers a new device of the product through /device/register; returns its id and token.</summary>
+    protected async Task<(string Id, string Token)> RegisterAsync(string? deviceId = null)
+    {
+        if (await Services.GetRequiredService<IProductStore>().GetAsync(ProductId) is null)
+        {
+            await CreateProductAsync();
+        }
+        var id = deviceId ?? "D" + Tokens.Base32(11);
+        var answer = await PostAsync(Function<RegisterFunction>().Register, new { id, product = ProductId, description = "test device" }, $"Bearer {ProductToken}");
+        Assert.Equal(StatusCodes.Status200OK, answer.Status);
+        return (id, answer.String("token"));
+    }
+
+    protected Task ClaimAsync(string deviceId, string accountId = "ACCOUNT1") =>
+        Services.GetRequiredService<IClaimService>().ClaimAsync(deviceId, accountId);
+
+    /// <summary>Registered, claimed and provisioned through the queue; returns its id and token.</summary>
+    protected async Task<(string Id, string Token)> ProvisionedDeviceAsync()
+    {
+        var (id, token) = await RegisterAsync();
+        await ClaimAsync(id);
+        await Queue.RunAsync();
+        Assert.Equal(DeviceState.Provisioned, (await Devices.GetAsync(id))!.State);
+        return (id, token);
+    }
+
+    protected Task<HttpAnswer> GetCertsAsync(string id, string token, string? csr = null) =>
+        PostAsync(Function<GetCertsFunction>().GetCerts, csr is null ? new { id } : new { id, csr }, $"Bearer {token}");
+
+    /// <summary>Active certificates attached to the thing, as AWS sees them.</summary>
+    protected IReadOnlyList<string> ActiveAttachedCertificates(string thingName)
+    {
+        var thing = Emulator.State.Things[thingName];
+        return thing.Principals
+            .Select(arn => Emulator.State.Certificates.Values.Single(c => c.Arn == arn))
+            .Where(c => c.Status == AwsEmulator.CertificateStatus.ACTIVE)
+            .Select(c => c.Id)
+            .ToList();
+    }
+
+    /// <summary>Active certificates created during this test.</summary>
+    protected IReadOnlyList<AwsEmulator.EmulatedCertificate> ActiveCertificates() =>
+        Emulator.State.Certificates.Values.Where(c => c.Created >= Started && c.Status == AwsEmulator.CertificateStatus.ACTIVE).ToList();
+
+    protected IReadOnlyList<AwsEmulator.AssumedRoleSession> SessionsOf(string deviceId) =>
+        Emulator.State.Sessions.Where(s => s.RoleSessionName == deviceId).ToList();
+
+    protected static (RSA Key, string CsrPem) NewCsr(string commonName)
+    {
+        var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={commonName}, O=Provision Tests", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return (key, request.CreateSigningRequestPem());
+    }
+
+    public void Dispose()
+    {
+        Services.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
