@@ -62,14 +62,18 @@ public sealed class ReleasePolicy
         }
         catch (ParseErrorException e)
         {
-            throw new ValidationException($"Release policy is not a valid expression: {e.Description} (line {e.LineNumber}, column {e.Column}).");
+            // Acornima counts columns from 0; people count from 1.
+            throw new ValidationException($"Release policy is not a valid expression: {e.Description} (line {e.LineNumber}, column {e.Column + 1}).");
         }
         if (program.Body is not [ExpressionStatement])
         {
             throw new ValidationException("Release policy must be a single expression such as version >= \"1.2.0\" && pro == true.");
         }
 
-        var source = SemVerComparisons.Prelude + SemVerComparisons.Rewrite(expression, program);
+        // The result goes through one more statement so the limits are checked after the expression too:
+        // a single native call (say "x".repeat(1e8)) runs no statements while it allocates.
+        var rewritten = SemVerComparisons.Rewrite(expression, ((ExpressionStatement)program.Body[0]).Expression);
+        var source = $"{SemVerComparisons.Prelude}const __policy_result = ({rewritten});\n__policy_result;\n";
         var script = Engine.PrepareScript(source, strict: true, options: new ScriptPreparationOptions { CollectReferencedGlobals = true });
         return new ReleasePolicy(expression, script, [.. script.ReferencedGlobals!]);
     }
@@ -107,6 +111,8 @@ public sealed class ReleasePolicy
         options.LimitRecursion(RecursionLimit);
         options.LimitMemory(MemoryLimit);
         options.Constraints.MaxArraySize = ArraySizeLimit;
+        options.Constraints.RegexTimeout = TimeLimit;
+        options.Constraints.StackOverflowGuard = true;
     }
 
     private static JsValue Variable(Engine engine, DeviceFacts device, string name) => name switch

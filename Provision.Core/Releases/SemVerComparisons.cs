@@ -25,15 +25,15 @@ internal static class SemVerComparisons
         "function __semver_eq(a, b) { const c = __semver_compare(a, b); return c === undefined ? a == b : c === 0; }\n" +
         "function __semver_seq(a, b) { const c = __semver_compare(a, b); return c === undefined ? a === b : c === 0; }\n";
 
-    /// <summary>The policy's source with every version comparison replaced by a call of a prelude function.</summary>
-    public static string Rewrite(string source, Script program)
+    /// <summary>The source of <paramref name="expression"/> with every version comparison replaced by a call of a prelude function.</summary>
+    public static string Rewrite(string source, Expression expression)
     {
         var finder = new ComparisonFinder();
-        finder.Visit(program);
+        finder.Visit(expression);
         // Outer comparisons before the ones nested in them.
         var targets = finder.Found.OrderBy(c => c.Start).ThenByDescending(c => c.End).ToList();
         var output = new StringBuilder(source.Length + targets.Count * 32);
-        Render(source, 0, source.Length, targets, output);
+        Render(source, expression.Start, expression.End, targets, output);
         return output.ToString();
     }
 
