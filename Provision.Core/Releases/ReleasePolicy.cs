@@ -17,7 +17,7 @@ namespace Provision.Core.Releases;
 /// Variables: every property the device reported, plus <c>id</c>, <c>version</c> and <c>test</c> from its facts.
 /// A property the device did not report is <c>undefined</c>. JavaScript's own globals (<c>Math</c>, <c>JSON</c>, …)
 /// take precedence over device properties of the same name. Comparisons with <c>version</c> or a SemVer string
-/// literal follow SemVer 2.0 precedence.
+/// literal follow SemVer 2.0 precedence. The result counts by JavaScript truthiness.
 /// </remarks>
 public sealed class ReleasePolicy
 {

@@ -239,4 +239,14 @@ public class ReleasePolicyTests
     {
         Assert.Throws<ValidationException>(() => ReleasePolicy.Compile("  "));
     }
+
+    [Fact]
+    public void Validate_ReleaseWithInvalidPolicy_ThrowsValidationException()
+    {
+        var release = Facts.Release("1.0.0", policy: "pro ==");
+
+        var error = Assert.Throws<ValidationException>(release.Validate);
+
+        Assert.StartsWith("Release policy is not a valid expression", error.Message);
+    }
 }
