@@ -57,6 +57,10 @@ public sealed partial class Release
         {
             throw new ValidationException("Release rollout must be a percentage from 0 to 100.");
         }
+        if (!string.IsNullOrWhiteSpace(Policy))
+        {
+            ReleasePolicy.Compile(Policy);
+        }
     }
 
     /// <summary>Newest first by SemVer 2.0 precedence (pre-releases before their release; build metadata ignored).</summary>
