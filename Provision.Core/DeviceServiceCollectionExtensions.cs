@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Provision.Core.Credentials;
 using Provision.Core.Devices;
 using Provision.Core.Provisioning;
+using Provision.Core.Releases;
 using Provision.Core.Security;
+using Provision.Core.Updates;
 
 namespace Provision.Core;
 
@@ -21,6 +23,8 @@ public static class DeviceServiceCollectionExtensions
         services.AddSingleton<ICertificateService, CertificateService>();
         services.AddSingleton<ICredentialsService, CredentialsService>();
         services.AddSingleton<IKeyPurger, KeyPurger>();
+        services.AddReleaseSelection();
+        services.AddSingleton<ICheckinService, CheckinService>();
         return services;
     }
 }

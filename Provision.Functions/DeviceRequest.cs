@@ -92,5 +92,19 @@ public sealed class DeviceRequest
     public bool RequiredBool(string name) =>
         OptionalBool(name) ?? throw new ValidationException($"\"{name}\" is required (true or false).");
 
+    /// <summary>The body's members other than <paramref name="except"/>; a repeated name is refused.</summary>
+    public IReadOnlyDictionary<string, JsonElement> Properties(IReadOnlySet<string> except)
+    {
+        var properties = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var member in Body.EnumerateObject())
+        {
+            if (!except.Contains(member.Name) && !properties.TryAdd(member.Name, member.Value.Clone()))
+            {
+                throw new ValidationException($"\"{member.Name}\" appears more than once in the request body.");
+            }
+        }
+        return properties;
+    }
+
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 }

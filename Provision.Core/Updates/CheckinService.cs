@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Provision.Core.Devices;
+using Provision.Core.Releases;
+
+namespace Provision.Core.Updates;
+
+/// <summary>What a device reports at check-in: its product (optional), test flag, version and other properties.</summary>
+public sealed record CheckinRequest(string? ProductId, bool Test, string? Version, IReadOnlyDictionary<string, JsonElement> Properties);
+
+/// <summary>The update offered to a device.</summary>
+public sealed record UpdateOffer(string ReleaseId, string Version, string Url, string Checksum);
+
+public interface ICheckinService
+{
+    /// <summary>Records the check-in and returns the update that applies to the device, if any.</summary>
+    Task<UpdateOffer?> CheckinAsync(Device device, CheckinRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Records whether the device applied the update it was offered.</summary>
+    Task ReportAsync(Device device, string releaseId, bool success, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Check-in: one device read (done by authentication), release data from the in-memory catalog, and at most
+/// one registry write. An update offered for the first time is also counted in the release's reports.
+/// </summary>
+public sealed class CheckinService(
+    IDeviceStore devices,
+    IReleaseStore releases,
+    ReleaseSelector selector,
+    IUpdateReportStore reports,
+    TimeProvider clock,
+    ILogger<CheckinService> log) : ICheckinService
+{
+    public const int MaxProperties = 64;
+    public const int MaxPropertyNameLength = 64;
+    public const int MaxPropertiesBytes = 8 * 1024;
+
+    public async Task<UpdateOffer?> CheckinAsync(Device device, CheckinRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.ProductId is not null && request.ProductId != device.ProductId)
+        {
+            throw new ValidationException($"Device {device.Id} belongs to product {device.ProductId}, not {request.ProductId}.");
+        }
+        var reported = request.Properties.Count > 0 ? Serialize(request.Properties) : null;
+        var properties = request.Properties.Count > 0 ? request.Properties : Deserialize(device.Properties);
+        var version = request.Version ?? device.Version;
+
+        var release = await selector.SelectAsync(device.ProductId, new DeviceFacts(device.Id, version, request.Test, properties), cancellationToken);
+        var firstOffer = release is not null && device.OfferedRelease != release.Id;
+
+        device.LastCheckin = clock.GetUtcNow();
+        device.Version = version;
+        device.Properties = reported ?? device.Properties;
+        device.OfferedRelease = release?.Id ?? device.OfferedRelease;
+        try
+        {
+            await devices.UpdateAsync(device, cancellationToken);
+        }
+        catch (ConcurrencyException)
+        {
+            // Another request changed the device meanwhile; this check-in's record is not worth a second write.
+            log.LogInformation("Check-in of {DeviceId} not recorded: the device changed meanwhile", device.Id);
+            firstOffer = false;
+        }
+
+        if (release is null)
+        {
+            return null;
+        }
+        if (firstOffer)
+        {
+            await reports.RecordAsync(release.Id, device.Id, UpdateStatus.Offered, cancellationToken);
+        }
+        log.LogInformation("Offered release {ReleaseId} ({Version}) to {DeviceId}", release.Id, release.Version, device.Id);
+        return new UpdateOffer(release.Id, release.Version, release.Url, release.Checksum);
+    }
+
+    public async Task ReportAsync(Device device, string releaseId, bool success, CancellationToken cancellationToken = default)
+    {
+        var release = await releases.GetAsync(device.ProductId, releaseId, cancellationToken)
+            ?? throw new EntityNotFoundException($"Release {releaseId} does not exist for product {device.ProductId}.");
+        await reports.RecordAsync(release.Id, device.Id, success ? UpdateStatus.Succeeded : UpdateStatus.Failed, cancellationToken);
+        log.LogInformation("{DeviceId} reported {Outcome} for release {ReleaseId}", device.Id, success ? "success" : "failure", release.Id);
+    }
+
+    /// <summary>Stored properties are bounded in count, name length and size; a device over the bounds is told which.</summary>
+    private static string Serialize(IReadOnlyDictionary<string, JsonElement> properties)
+    {
+        if (properties.Count > MaxProperties)
+        {
+            throw new ValidationException($"Too many device properties: at most {MaxProperties}.");
+        }
+        if (properties.Keys.FirstOrDefault(k => k.Length > MaxPropertyNameLength) is { } longName)
+        {
+            throw new ValidationException($"Device property name '{longName[..16]}…' is longer than {MaxPropertyNameLength} characters.");
+        }
+        var json = JsonSerializer.Serialize(properties);
+        if (System.Text.Encoding.UTF8.GetByteCount(json) > MaxPropertiesBytes)
+        {
+            throw new ValidationException($"Device properties are larger than {MaxPropertiesBytes / 1024} KiB in all.");
+        }
+        return json;
+    }
+
+    private static IReadOnlyDictionary<string, JsonElement> Deserialize(string? json) =>
+        json is null ? new Dictionary<string, JsonElement>() : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? [];
+}
