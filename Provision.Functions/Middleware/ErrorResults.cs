@@ -26,7 +26,8 @@ public static class ErrorResults
         StorageUnavailableException => RetryLater(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable. Retry later.", 10),
         AwsServiceException { IsTransient: true } or AwsServiceException { Kind: AwsErrorKind.OutcomeUnknown } =>
             RetryLater(StatusCodes.Status503ServiceUnavailable, "AWS is busy or unavailable. Retry later.", 10),
-        AwsServiceException => RetryLater(StatusCodes.Status503ServiceUnavailable, "AWS refused the service's request; the operator has been told. Retry later.", 60),
+        AwsServiceException or Amazon.Runtime.AmazonClientException =>
+            RetryLater(StatusCodes.Status503ServiceUnavailable, "The service cannot reach AWS with its configured identity; the operator has been told. Retry later.", 60),
         _ => Error(StatusCodes.Status500InternalServerError, "Internal error. Retry later; if it persists, contact the operator."),
     };
 

@@ -1,0 +1,243 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Provision.AwsEmulator;
+using Provision.Core;
+using Provision.Core.Devices;
+using Provision.Core.Provisioning;
+using Provision.Functions.Functions;
+using Provision.Tests.Infrastructure;
+
+namespace Provision.Tests.DeviceApi;
+
+/// <summary>Whatever goes wrong, each device ends with one thing and one active certificate, or Failed with its reason.</summary>
+public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
+{
+    [Fact]
+    public async Task Queue_SameMessageDeliveredTwice_OneThingOneActiveCertificate()
+    {
+        var (id, token) = await RegisterAsync();
+        await ClaimAsync(id);
+        await Services.GetRequiredService<Provision.Core.Storage.IProvisioningQueue>().EnqueueAsync(id);
+
+        var deliveries = await Queue.RunAsync();
+
+        Assert.Equal(2, deliveries);
+        AssertProvisionedOnce(id);
+        Assert.Equal(StatusCodes.Status200OK, (await GetCertsAsync(id, token)).Status);
+    }
+
+    [Fact]
+    public async Task Queue_TwoDeliveriesAtOnce_OneActiveCertificate()
+    {
+        var (id, _) = await RegisterAsync();
+        await ClaimAsync(id);
+        var function = Function<ProvisionThingsFunction>();
+        var message = $$"""{"deviceId":"{{id}}"}""";
+
+        var runs = await Task.WhenAll(Capture(() => function.ProvisionThings(message, default)), Capture(() => function.ProvisionThings(message, default)));
+        Assert.All(runs, e => Assert.True(e is null or ConcurrencyException, $"unexpected {e}"));
+        await Queue.RunAsync();
+
+        AssertProvisionedOnce(id);
+    }
+
+    [Fact]
+    public async Task Queue_AnswerLostAfterCertificateCreated_RetryLeavesOneActiveCertificate()
+    {
+        var (id, token) = await RegisterAsync();
+        await ClaimAsync(id);
+        using var fault = Emulator.Faults.Inject("CreateKeysAndCertificate", FaultKind.DropConnection, times: 1);
+
+        await Queue.RunAsync();
+
+        // The first certificate exists in AWS but never reached the registry: it stays inactive and unattached.
+        Assert.Equal(2, Emulator.Journal.Count("CreateKeysAndCertificate"));
+        Assert.Equal(2, Emulator.State.Certificates.Values.Count(c => c.Created >= Started));
+        Assert.Single(ActiveCertificates());
+        AssertProvisionedOnce(id);
+        Assert.Equal(StatusCodes.Status200OK, (await GetCertsAsync(id, token)).Status);
+    }
+
+    [Fact]
+    public async Task Queue_CrashBeforeCertificatePersisted_RetryLeavesOneActiveCertificate()
+    {
+        var (id, _) = await RegisterAsync();
+        await ClaimAsync(id);
+        var crashing = new CrashingDeviceStore(Services.GetRequiredService<IDeviceStore>(), crashOnUpdate: d => d.CertificateArn is not null);
+        var pipeline = ActivatorUtilities.CreateInstance<ProvisioningPipeline>(Services, crashing);
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => pipeline.ProvisionAsync(id));
+        await Queue.RunAsync();
+
+        Assert.Equal(2, Emulator.State.Certificates.Values.Count(c => c.Created >= Started));
+        Assert.Single(ActiveCertificates());
+        AssertProvisionedOnce(id);
+    }
+
+    [Fact]
+    public async Task Queue_ThrottledAndServerErrors_RetriedToSuccess()
+    {
+        var devices = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (id, _) = await RegisterAsync();
+            await ClaimAsync(id);
+            devices.Add(id);
+        }
+        using var throttle = Emulator.Faults.Inject("AttachPolicy", FaultKind.Throttle, times: 2);
+        using var unavailable = Emulator.Faults.Inject("CreateThing", FaultKind.ServiceUnavailable, times: 2);
+        using var failure = Emulator.Faults.Inject("AttachThingPrincipal", FaultKind.InternalError, times: 1);
+
+        await Queue.RunAsync();
+
+        Assert.True(Emulator.Journal.CountErrors("AttachPolicy", "ThrottlingException") >= 2);
+        foreach (var id in devices)
+        {
+            AssertProvisionedOnce(id);
+        }
+    }
+
+    [Fact]
+    public async Task Queue_BurstAboveAttachPolicyQuota_AllProvisioned()
+    {
+        var devices = new List<string>();
+        for (var i = 0; i < 25; i++)
+        {
+            var (id, _) = await RegisterAsync();
+            await ClaimAsync(id);
+            devices.Add(id);
+        }
+        var pipeline = Services.GetRequiredService<IProvisioningPipeline>();
+
+        // All at once, as a scaled-out host would: some calls exceed the per-second quotas even after the client's retries…
+        await Task.WhenAll(devices.Select(id => Capture(() => pipeline.ProvisionAsync(id))));
+        // …and the host's redelivery of their messages finishes the work.
+        await Queue.RunAsync(maxDeliveries: 200);
+
+        Assert.True(Emulator.Journal.Calls.Count(c => c.ErrorCode == "ThrottlingException") > 0, "the burst stayed under the quotas");
+        foreach (var id in devices)
+        {
+            AssertProvisionedOnce(id);
+        }
+    }
+
+    [Fact]
+    public async Task Queue_AwsKeepsFailing_PoisonMarksDeviceFailedWithReason()
+    {
+        var (id, token) = await RegisterAsync();
+        await ClaimAsync(id);
+        using var fault = Emulator.Faults.Inject("CreateThing", FaultKind.ServiceUnavailable);
+
+        await Queue.RunAsync();
+
+        var device = (await Devices.GetAsync(id))!;
+        Assert.Equal(DeviceState.Failed, device.State);
+        Assert.Contains("CreateThing", device.FailureReason);
+        var answer = await GetCertsAsync(id, token);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, answer.Status);
+        Assert.Contains("Provisioning failed", answer.Error);
+        Assert.NotEmpty(answer.Headers.RetryAfter.ToString());
+        Assert.Empty(ActiveCertificates());
+    }
+
+    [Fact]
+    public async Task Queue_ThingExistsWithOtherConfiguration_FailsAtOnceWithReason()
+    {
+        var (id, _) = await RegisterAsync();
+        await Services.GetRequiredService<Provision.Core.Aws.IIotClient>().CreateThingAsync(new(id, "another-product", "another-account"));
+        await ClaimAsync(id);
+
+        var deliveries = await Queue.RunAsync();
+
+        Assert.Equal(1, deliveries);
+        var device = (await Devices.GetAsync(id))!;
+        Assert.Equal(DeviceState.Failed, device.State);
+        Assert.Contains("AlreadyExists", device.FailureReason);
+        Assert.Empty(ActiveCertificates());
+    }
+
+    [Fact]
+    public async Task DeviceCalls_StorageUnavailable_Answer503WithRetryAfter()
+    {
+        var settings = TestHost.Settings(Azurite.UnreachableConnectionString());
+        foreach (var (key, value) in Aws.Settings())
+        {
+            settings[key] = value;
+        }
+        using var offline = TestHost.Build(settings, services =>
+            services.AddSingleton<Amazon.Runtime.AWSCredentials>(new Amazon.Runtime.BasicAWSCredentials(Emulator.AccessKeyId, Emulator.SecretAccessKey)));
+
+        var answers = new[]
+        {
+            await HttpCall.PostAsync(offline, ActivatorUtilities.CreateInstance<CheckinFunction>(offline).Checkin, new { id = "D1" }, "Bearer t"),
+            await HttpCall.PostAsync(offline, ActivatorUtilities.CreateInstance<GetCertsFunction>(offline).GetCerts, new { id = "D1" }, "Bearer t"),
+            await HttpCall.PostAsync(offline, ActivatorUtilities.CreateInstance<GetCredsFunction>(offline).GetCreds, new { id = "D1" }, "Bearer t"),
+        };
+
+        Assert.All(answers, a =>
+        {
+            Assert.Equal(StatusCodes.Status503ServiceUnavailable, a.Status);
+            Assert.Equal("Storage is unavailable. Retry later.", a.Error);
+            Assert.Equal("10", a.Headers.RetryAfter.ToString());
+        });
+    }
+
+    [Fact]
+    public async Task Queue_StorageUnavailable_ExceptionEscapesForHostRetry()
+    {
+        var settings = TestHost.Settings(Azurite.UnreachableConnectionString());
+        foreach (var (key, value) in Aws.Settings())
+        {
+            settings[key] = value;
+        }
+        using var offline = TestHost.Build(settings, services =>
+            services.AddSingleton<Amazon.Runtime.AWSCredentials>(new Amazon.Runtime.BasicAWSCredentials(Emulator.AccessKeyId, Emulator.SecretAccessKey)));
+        var function = ActivatorUtilities.CreateInstance<ProvisionThingsFunction>(offline);
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => function.ProvisionThings("""{"deviceId":"D1"}""", default));
+    }
+
+    /// <summary>Provisioned, with exactly one thing and one active certificate, attached to it.</summary>
+    private void AssertProvisionedOnce(string id)
+    {
+        var device = Devices.GetAsync(id).GetAwaiter().GetResult()!;
+        Assert.Equal(DeviceState.Provisioned, device.State);
+        Assert.True(Emulator.State.Things.ContainsKey(id));
+        var attached = Assert.Single(ActiveAttachedCertificates(id));
+        Assert.Equal(device.CertificateId, attached);
+        Assert.Single(Emulator.State.Things[id].Principals);
+        Assert.Contains(attached, ActiveCertificates().Select(c => c.Id));
+    }
+
+    private static async Task<Exception?> Capture(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    /// <summary>The real store, but the process "dies" on the first matching update (before it is written).</summary>
+    private sealed class CrashingDeviceStore(IDeviceStore inner, Func<Device, bool> crashOnUpdate) : IDeviceStore
+    {
+        private int _crashed;
+
+        public Task<Device> UpdateAsync(Device device, CancellationToken cancellationToken = default) =>
+            crashOnUpdate(device) && Interlocked.Exchange(ref _crashed, 1) == 0
+                ? throw new StorageUnavailableException("simulated crash before the write")
+                : inner.UpdateAsync(device, cancellationToken);
+
+        public Task<Device> CreateAsync(Device device, CancellationToken cancellationToken = default) => inner.CreateAsync(device, cancellationToken);
+        public Task<Device?> GetAsync(string deviceId, CancellationToken cancellationToken = default) => inner.GetAsync(deviceId, cancellationToken);
+        public Task<ResultPage<Device>> ListByProductAsync(string productId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default) => inner.ListByProductAsync(productId, pageSize, continuationToken, cancellationToken);
+        public Task<string?> FindIdByTokenHashAsync(string tokenHash, CancellationToken cancellationToken = default) => inner.FindIdByTokenHashAsync(tokenHash, cancellationToken);
+        public Task<Device> ReplaceTokenAsync(Device device, string newTokenHash, CancellationToken cancellationToken = default) => inner.ReplaceTokenAsync(device, newTokenHash, cancellationToken);
+        public Task<IReadOnlyList<Device>> ListKeysToPurgeAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) => inner.ListKeysToPurgeAsync(now, max, cancellationToken);
+        public Task DeleteAsync(Device device, CancellationToken cancellationToken = default) => inner.DeleteAsync(device, cancellationToken);
+    }
+}
