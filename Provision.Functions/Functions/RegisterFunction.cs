@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Provision.Core;
 using Provision.Core.Devices;
 
 namespace Provision.Functions.Functions;
@@ -15,7 +16,10 @@ public sealed class RegisterFunction(IRegistrationService registrations)
         var call = await DeviceRequest.ReadAsync(request, bodyRequired: true, cancellationToken);
         var registration = await registrations.RegisterAsync(
             call.Authorization,
-            new RegistrationRequest(call.RequiredString("id"), call.OptionalString("product") ?? call.RequiredString("productId"), call.OptionalString("token")),
+            new RegistrationRequest(
+                call.RequiredString("id"),
+                call.OptionalString("product") ?? call.OptionalString("productId") ?? throw new ValidationException("\"product\" is required: the product id from device.json5."),
+                call.OptionalString("token")),
             cancellationToken);
         return Results.Json(new
         {

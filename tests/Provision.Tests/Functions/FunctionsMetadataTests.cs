@@ -16,14 +16,44 @@ public class FunctionsMetadataTests
 #endif
 
     [Theory]
-    [InlineData("Health", "httpTrigger", "get", "health")]
-    public void Metadata_Function_HasTriggerMethodAndRoute(string name, string trigger, string method, string route)
+    [InlineData("Health", "get", "health")]
+    [InlineData("Checkin", "post", "provision/checkin")]
+    [InlineData("GetCerts", "post", "provision/getCerts")]
+    [InlineData("GetCreds", "post", "provision/getCreds")]
+    [InlineData("TokDeviceProvision", "post", "tok/device/provision")]
+    [InlineData("TokDeviceGetCreds", "post", "tok/device/getCreds")]
+    [InlineData("TokProvisionUpdate", "post", "tok/provision/update")]
+    [InlineData("TokProvisionUpdateReport", "post", "tok/provision/updateReport")]
+    [InlineData("Register", "post", "device/register")]
+    public void Metadata_HttpFunction_HasMethodRouteAndAnonymousLevel(string name, string method, string route)
     {
-        var function = Functions().Single(f => f.GetProperty("name").GetString() == name);
-        var binding = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == trigger);
+        var binding = Trigger(name, "httpTrigger");
 
         Assert.Equal(route, binding.GetProperty("route").GetString());
         Assert.Equal([method], binding.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Anonymous", binding.GetProperty("authLevel").GetString());
+    }
+
+    [Theory]
+    [InlineData("ProvisionThings", "%Storage:ProvisionQueue%")]
+    [InlineData("ProvisionThingsPoison", "%Storage:ProvisionQueue%-poison")]
+    public void Metadata_QueueFunction_ListensOnProvisioningQueue(string name, string queue)
+    {
+        var binding = Trigger(name, "queueTrigger");
+
+        Assert.Equal(queue, binding.GetProperty("queueName").GetString());
+        Assert.Equal("AzureWebJobsStorage", binding.GetProperty("connection").GetString());
+    }
+
+    [Fact]
+    public void Metadata_KeyPurge_IsATimer() =>
+        Assert.Equal("0 */15 * * * *", Trigger("PurgeDeliveredKeys", "timerTrigger").GetProperty("schedule").GetString());
+
+    private static JsonElement Trigger(string function, string type)
+    {
+        var entry = Functions().SingleOrDefault(f => f.GetProperty("name").GetString() == function);
+        Assert.True(entry.ValueKind == JsonValueKind.Object, $"{function} is not in functions.metadata");
+        return entry.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == type);
     }
 
     [Fact]
