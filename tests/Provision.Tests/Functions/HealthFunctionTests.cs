@@ -1,8 +1,5 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
-using Provision.Core.Storage;
 using Provision.Functions.Functions;
 using Provision.Tests.Infrastructure;
 
@@ -14,27 +11,25 @@ public class HealthFunctionTests
     public async Task Health_StorageAnswers_Returns200WithRoundTrip()
     {
         using var services = TestHost.Build(TestHost.Settings());
-        var function = new HealthFunction(services.GetRequiredService<IStorageHealth>());
+        var function = ActivatorUtilities.CreateInstance<HealthFunction>(services);
 
-        var result = (JsonResult)await function.Health(new DefaultHttpContext().Request, CancellationToken.None);
+        var answer = await HttpCall.PostRawAsync(services, function.Health, rawBody: null, method: "GET");
 
-        Assert.Null(result.StatusCode);
-        var body = JsonSerializer.SerializeToElement(result.Value);
-        Assert.Equal("healthy", body.GetProperty("status").GetString());
-        Assert.True(body.GetProperty("storageRoundTripMs").GetDouble() > 0);
+        Assert.Equal(StatusCodes.Status200OK, answer.Status);
+        Assert.Equal("healthy", answer.String("status"));
+        Assert.True(answer.Body.GetProperty("storageRoundTripMs").GetDouble() > 0);
     }
 
     [Fact]
     public async Task Health_StorageDown_Returns503WithReason()
     {
         using var services = TestHost.Build(TestHost.Settings(Azurite.UnreachableConnectionString()));
-        var function = new HealthFunction(services.GetRequiredService<IStorageHealth>());
+        var function = ActivatorUtilities.CreateInstance<HealthFunction>(services);
 
-        var result = (JsonResult)await function.Health(new DefaultHttpContext().Request, CancellationToken.None);
+        var answer = await HttpCall.PostRawAsync(services, function.Health, rawBody: null, method: "GET");
 
-        Assert.Equal(StatusCodes.Status503ServiceUnavailable, result.StatusCode);
-        var body = JsonSerializer.SerializeToElement(result.Value);
-        Assert.Equal("unhealthy", body.GetProperty("status").GetString());
-        Assert.Contains("Storage is unavailable", body.GetProperty("error").GetString());
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, answer.Status);
+        Assert.Equal("unhealthy", answer.String("status"));
+        Assert.Contains("Storage is unavailable", answer.Error);
     }
 }
