@@ -171,7 +171,7 @@ internal sealed class IotHttpClient(
             log.LogInformation("IoT policy {PolicyName} does not exist; creating it", name);
         }
 
-        var body = new JsonObject { ["policyDocument"] = RenderPolicy(Iot.PolicyDocument, Aws) };
+        var body = new JsonObject { ["policyDocument"] = RenderPolicy(Iot.EffectivePolicyDocument, Aws) };
         try
         {
             var created = await SendAsync(IotOperation.CreatePolicy, HttpMethod.Post, $"/policies/{Escape(name)}", body, cancellationToken);

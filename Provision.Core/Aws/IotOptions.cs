@@ -14,8 +14,10 @@ public sealed class IotOptions
     /// Policy template. ${region}, ${account} and ${partition} are replaced; IoT policy variables such as
     /// ${iot:Connection.Thing.ThingName} are left for AWS IoT to evaluate.
     /// </summary>
-    [Required]
-    public string PolicyDocument { get; set; } = DefaultPolicyDocument;
+    public string? PolicyDocument { get; set; }
+
+    /// <summary>The template in use: <see cref="PolicyDocument"/>, or the built-in one when that is empty.</summary>
+    public string EffectivePolicyDocument => string.IsNullOrWhiteSpace(PolicyDocument) ? DefaultPolicyDocument : PolicyDocument;
 
     [RegularExpression("^[a-zA-Z0-9:_-]{1,128}$")]
     public string? ThingType { get; set; }
