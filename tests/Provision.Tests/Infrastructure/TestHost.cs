@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,15 +14,23 @@ public static class TestHost
     {
         ["AzureWebJobsStorage"] = connectionString ?? Azurite.Instance.ConnectionString,
         ["Storage:TablePrefix"] = UniquePrefix(),
+        ["Admin:BootstrapKey"] = BootstrapKey,
+        ["Security:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        ["Aws:AccountId"] = "123456789012",
     };
 
-    public static ServiceProvider Build(IDictionary<string, string?> settings)
+    /// <summary>The admin bootstrap key of <see cref="Settings"/>.</summary>
+    public const string BootstrapKey = "test-bootstrap-key-0123456789abcdef0123456789";
+
+    /// <summary>The app's container; <paramref name="overrides"/> then replaces registrations, e.g. a port with a substitute.</summary>
+    public static ServiceProvider Build(IDictionary<string, string?> settings, Action<IServiceCollection>? overrides = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddProvisioning();
+        overrides?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
