@@ -54,7 +54,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         CancellationToken cancellationToken) =>
         gate.RunAsync(request, async _ =>
         {
-            var call = await DeviceRequest.ReadAsync(request, bodyRequired: true, cancellationToken);
+            var call = await DeviceRequest.ReadAsync(request, bodyRequired: false, cancellationToken);
             foreach (var field in call.Body.EnumerateObject())
             {
                 if (!Editable.Contains(field.Name))
