@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Provision.Core.Storage;
 using Provision.Functions.Functions;
@@ -16,10 +14,10 @@ public class HealthFunctionTests
         using var services = TestHost.Build(TestHost.Settings());
         var function = new HealthFunction(services.GetRequiredService<IStorageHealth>());
 
-        var result = (JsonResult)await function.Health(new DefaultHttpContext().Request, CancellationToken.None);
+        var response = await HttpResults.ExecuteAsync(function.Health(new DefaultHttpContext().Request, CancellationToken.None));
 
-        Assert.Null(result.StatusCode);
-        var body = JsonSerializer.SerializeToElement(result.Value);
+        Assert.Equal(StatusCodes.Status200OK, response.Status);
+        var body = response.Json;
         Assert.Equal("healthy", body.GetProperty("status").GetString());
         Assert.True(body.GetProperty("storageRoundTripMs").GetDouble() > 0);
     }
@@ -30,10 +28,10 @@ public class HealthFunctionTests
         using var services = TestHost.Build(TestHost.Settings(Azurite.UnreachableConnectionString()));
         var function = new HealthFunction(services.GetRequiredService<IStorageHealth>());
 
-        var result = (JsonResult)await function.Health(new DefaultHttpContext().Request, CancellationToken.None);
+        var response = await HttpResults.ExecuteAsync(function.Health(new DefaultHttpContext().Request, CancellationToken.None));
 
-        Assert.Equal(StatusCodes.Status503ServiceUnavailable, result.StatusCode);
-        var body = JsonSerializer.SerializeToElement(result.Value);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, response.Status);
+        var body = response.Json;
         Assert.Equal("unhealthy", body.GetProperty("status").GetString());
         Assert.Contains("Storage is unavailable", body.GetProperty("error").GetString());
     }
