@@ -21,24 +21,9 @@ public sealed class DeviceRequest
 
     public static async Task<DeviceRequest> ReadAsync(HttpRequest request, bool bodyRequired, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw new PayloadTooLargeException($"Request body is larger than {MaxBodyBytes / 1024} KiB.");
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                throw new PayloadTooLargeException($"Request body is larger than {MaxBodyBytes / 1024} KiB.");
-            }
-            buffer.Write(chunk, 0, read);
-        }
-
+        var body = await ReadBodyAsync(request, MaxBodyBytes, cancellationToken);
         var authorization = request.Headers.Authorization.ToString();
-        if (buffer.Length == 0)
+        if (body.Length == 0)
         {
             return bodyRequired
                 ? throw new ValidationException("Request body is missing: send a JSON object with the device \"id\".")
@@ -46,7 +31,7 @@ public sealed class DeviceRequest
         }
         try
         {
-            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new ValidationException("Request body must be a JSON object.");
@@ -57,6 +42,27 @@ public sealed class DeviceRequest
         {
             throw new ValidationException("Request body is not valid JSON.");
         }
+    }
+
+    /// <summary>The raw body, refused with <see cref="PayloadTooLargeException"/> past <paramref name="maxBytes"/>.</summary>
+    public static async Task<byte[]> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw new PayloadTooLargeException($"Request body is larger than {maxBytes / 1024} KiB.");
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw new PayloadTooLargeException($"Request body is larger than {maxBytes / 1024} KiB.");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     public string RequiredString(string name) =>
@@ -87,6 +93,17 @@ public sealed class DeviceRequest
             JsonValueKind.False => false,
             _ => throw new ValidationException($"\"{name}\" must be true or false."),
         };
+    }
+
+    public int? OptionalInt(string name)
+    {
+        if (!Body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
+            ? number
+            : throw new ValidationException($"\"{name}\" must be a whole number.");
     }
 
     public bool RequiredBool(string name) =>

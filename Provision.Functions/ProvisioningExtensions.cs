@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Provision.Core;
 using Provision.Core.Aws;
 using Provision.Core.Storage;
+using Provision.Functions.Manage;
 using Provision.Functions.Middleware;
 
 namespace Provision.Functions;
@@ -25,6 +26,7 @@ public static class ProvisioningExtensions
         services.AddProvisionStorage();
         services.AddAwsIntegration();
         services.AddDeviceServices();
+        services.AddManagementApi();
         return services;
     }
 }

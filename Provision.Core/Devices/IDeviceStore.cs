@@ -11,7 +11,9 @@ public interface IDeviceStore
     /// <summary>Writes the device if nobody changed it since it was read; else <see cref="ConcurrencyException"/>.</summary>
     Task<Device> UpdateAsync(Device device, CancellationToken cancellationToken = default);
 
-    Task<ResultPage<Device>> ListByProductAsync(string productId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
+    /// <summary>A page of the product's devices, only those in <paramref name="state"/> when it is given.</summary>
+    Task<ResultPage<Device>> ListByProductAsync(
+        string productId, int pageSize, string? continuationToken, DeviceState? state = null, CancellationToken cancellationToken = default);
 
     /// <summary>The id of the device whose token has this hash, or null.</summary>
     Task<string?> FindIdByTokenHashAsync(string tokenHash, CancellationToken cancellationToken = default);

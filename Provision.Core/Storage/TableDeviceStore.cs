@@ -100,7 +100,7 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
     }
 
     public async Task<ResultPage<Device>> ListByProductAsync(
-        string productId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+        string productId, int pageSize, string? continuationToken, DeviceState? state = null, CancellationToken cancellationToken = default)
     {
         TableKeys.Validate(productId, "product id");
         if (pageSize is < 1 or > 1000)
@@ -108,7 +108,9 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
             throw new ValidationException("Page size must be between 1 and 1000.");
         }
         var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"ProductId eq {productId}");
+        var filter = state is { } only
+            ? TableClient.CreateQueryFilter($"ProductId eq {productId} and State eq {only.ToString()}")
+            : TableClient.CreateQueryFilter($"ProductId eq {productId}");
         return await StorageCalls.RunAsync(async () =>
         {
             // Devices are partitioned by id, so this is a filtered scan; it serves operators, never the device hot path.

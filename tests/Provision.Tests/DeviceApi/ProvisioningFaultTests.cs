@@ -234,7 +234,7 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
 
         public Task<Device> CreateAsync(Device device, CancellationToken cancellationToken = default) => inner.CreateAsync(device, cancellationToken);
         public Task<Device?> GetAsync(string deviceId, CancellationToken cancellationToken = default) => inner.GetAsync(deviceId, cancellationToken);
-        public Task<ResultPage<Device>> ListByProductAsync(string productId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default) => inner.ListByProductAsync(productId, pageSize, continuationToken, cancellationToken);
+        public Task<ResultPage<Device>> ListByProductAsync(string productId, int pageSize, string? continuationToken, DeviceState? state = null, CancellationToken cancellationToken = default) => inner.ListByProductAsync(productId, pageSize, continuationToken, state, cancellationToken);
         public Task<string?> FindIdByTokenHashAsync(string tokenHash, CancellationToken cancellationToken = default) => inner.FindIdByTokenHashAsync(tokenHash, cancellationToken);
         public Task<Device> ReplaceTokenAsync(Device device, string newTokenHash, CancellationToken cancellationToken = default) => inner.ReplaceTokenAsync(device, newTokenHash, cancellationToken);
         public Task<IReadOnlyList<Device>> ListKeysToPurgeAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) => inner.ListKeysToPurgeAsync(now, max, cancellationToken);

@@ -70,7 +70,7 @@ public class FunctionsMetadataTests
         Assert.Equal("none", extensions.GetProperty("queues").GetProperty("messageEncoding").GetString());
     }
 
-    private static List<JsonElement> Functions()
+    internal static List<JsonElement> Functions()
     {
         var path = Path.Combine(OutputDir, "functions.metadata");
         Assert.True(File.Exists(path), $"{path} is missing: build Provision.Functions first.");

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,19 +15,24 @@ public static class TestHost
         ["AzureWebJobsStorage"] = connectionString ?? Azurite.Instance.ConnectionString,
         ["Storage:TablePrefix"] = UniquePrefix(),
         ["Storage:ProvisionQueue"] = "q" + Guid.NewGuid().ToString("N")[..12],
-        ["Aws:AccountId"] = "123456789012",
-        ["Security:KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Admin:BootstrapKey"] = BootstrapKey,
+        ["Security:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         ["Security:KeyEncryptionKeyId"] = "test1",
+        ["Aws:AccountId"] = "123456789012",
     };
 
-    public static ServiceProvider Build(IDictionary<string, string?> settings, Action<IServiceCollection>? register = null)
+    /// <summary>The admin bootstrap key of <see cref="Settings"/>.</summary>
+    public const string BootstrapKey = "test-bootstrap-key-0123456789abcdef0123456789";
+
+    /// <summary>The app's container; <paramref name="overrides"/> then replaces registrations, e.g. a port with a substitute.</summary>
+    public static ServiceProvider Build(IDictionary<string, string?> settings, Action<IServiceCollection>? overrides = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        register?.Invoke(services);
         services.AddProvisioning();
+        overrides?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

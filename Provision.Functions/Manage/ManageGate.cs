@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Provision.Core.Admin;
+using Provision.Functions.Middleware;
+
+namespace Provision.Functions.Manage;
+
+/// <summary>
+/// Every management call passes here: the caller must present an admin key, and any failure becomes a problem-details answer.
+/// </summary>
+public sealed class ManageGate(IAdminAuthenticator authenticator, ILogger<ManageGate> log)
+{
+    public async Task<IResult> RunAsync(HttpRequest request, Func<AdminCaller, Task<IResult>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var caller = await authenticator.AuthenticateAsync(request.Headers.Authorization.ToString(), cancellationToken);
+            var result = await call(caller);
+            log.LogInformation("Admin key {KeyId}: {Method} {Path}", caller.KeyId, request.Method, request.Path.Value);
+            return result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var result = ProblemResults.From(e);
+            var status = ((IStatusCodeHttpResult)result).StatusCode ?? 500;
+            if (status >= 500)
+            {
+                log.LogError(e, "{Method} {Path} failed with {Status}", request.Method, request.Path.Value, status);
+            }
+            else
+            {
+                log.LogInformation("{Method} {Path} refused with {Status}: {Reason}", request.Method, request.Path.Value, status, e.Message);
+            }
+            return result;
+        }
+    }
+}
