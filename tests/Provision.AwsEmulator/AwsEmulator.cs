@@ -122,6 +122,11 @@ public sealed class AwsEmulator : IAsyncDisposable
         {
             answer = ErrorAnswer(service, error);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A defect in the emulator surfaces as AWS's internal error, and in the journal.
+            answer = ErrorAnswer(service, new EmulatorError(500, service == "sts" ? "InternalFailure" : "InternalFailureException", e.Message));
+        }
 
         var dropped = lateFault?.Kind == FaultKind.DropConnection;
         Journal.Add(new EmulatorCall(

@@ -440,7 +440,7 @@ internal sealed partial class IotControlPlane(AwsEmulatorOptions options, Emulat
         try
         {
             using var parsed = JsonDocument.Parse(document);
-            if (!parsed.RootElement.TryGetProperty("Statement", out _))
+            if (parsed.RootElement.ValueKind != JsonValueKind.Object || !parsed.RootElement.TryGetProperty("Statement", out _))
             {
                 throw new JsonException("no Statement");
             }
