@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 /// <summary>
 /// AWS IoT (control and data plane) and STS on one loopback port, on the wire as AWS speaks them. The request

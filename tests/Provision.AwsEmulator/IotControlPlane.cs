@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 internal sealed record IotCall(string Operation, IReadOnlyDictionary<string, string> Route, IQueryCollection Query, IHeaderDictionary Headers, JsonObject Body);
 

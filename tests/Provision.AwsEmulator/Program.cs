@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 
 // Standalone: dotnet run --project tests/Provision.AwsEmulator -- --urls http://127.0.0.1:4566
 var settings = new ConfigurationBuilder().AddCommandLine(args).Build();

@@ -1,4 +1,4 @@
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 /// <summary>Token buckets per operation: a burst of one second's quota, refilled continuously.</summary>
 internal sealed class RateQuotas(AwsEmulatorOptions options, TimeProvider time)

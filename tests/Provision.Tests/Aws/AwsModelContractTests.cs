@@ -9,7 +9,7 @@ using Azure.Core;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 using Provision.Core.Aws;
 using Provision.Tests.Infrastructure;
 

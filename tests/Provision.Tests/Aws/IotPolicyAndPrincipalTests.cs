@@ -1,4 +1,4 @@
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 using Provision.Core.Aws;
 using Provision.Tests.Infrastructure;
 

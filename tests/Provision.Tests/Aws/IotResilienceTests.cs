@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 using Provision.Core.Aws;
 using Provision.Tests.Infrastructure;
 

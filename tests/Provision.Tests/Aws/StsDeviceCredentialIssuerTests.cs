@@ -2,7 +2,7 @@ using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.DependencyInjection;
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 using Provision.Core.Aws;
 using Provision.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 using Provision.Core.Aws;
 
 namespace Provision.Tests.Infrastructure;
@@ -9,11 +9,11 @@ namespace Provision.Tests.Infrastructure;
 /// <summary>One AWS emulator for the test collection, and real AWS clients configured against it.</summary>
 public sealed class AwsEmulatorFixture : IAsyncLifetime
 {
-    public AwsEmulator.AwsEmulator Emulator { get; private set; } = null!;
+    public AwsEmulator Emulator { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
         // A small page size so that paging is exercised with a few principals.
-        Emulator = await AwsEmulator.AwsEmulator.StartAsync(new AwsEmulatorOptions { DefaultPageSize = 2 });
+        Emulator = await AwsEmulator.StartAsync(new AwsEmulatorOptions { DefaultPageSize = 2 });
 
     public async Task DisposeAsync() => await Emulator.DisposeAsync();
 
