@@ -263,7 +263,9 @@ public sealed class AwsModelContractTests(AwsEmulatorFixture fixture) : AwsTestB
         await Iot.DescribeThingAsync(thing.ThingName);
         await Iot.AddThingToThingGroupAsync(thing.ThingName, group);
         var policy = await Iot.EnsurePolicyAsync(NewName("policy"));
-        await Iot.EnsurePolicyAsync(policy.PolicyName);
+        var existing = NewName("policy");
+        Emulator.State.Policies[existing] = new EmulatedPolicy(existing, $"arn:aws:iot:us-east-1:{Emulator.AccountId}:policy/{existing}", "{}", DateTimeOffset.UtcNow);
+        await Iot.EnsurePolicyAsync(existing);
         var generated = await Iot.CreateKeysAndCertificateAsync(setAsActive: true);
         using var key = RSA.Create(2048);
         var csr = new CertificateRequest("CN=device-1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSigningRequestPem();

@@ -48,6 +48,18 @@ public sealed class IotPolicyAndPrincipalTests(AwsEmulatorFixture fixture) : Aws
     }
 
     [Fact]
+    public async Task EnsurePolicy_CalledTwice_AsksAwsOnce()
+    {
+        var name = NewName("policy");
+        Emulator.State.Policies[name] = new EmulatedPolicy(name, $"arn:aws:iot:us-east-1:{Emulator.AccountId}:policy/{name}", "{}", DateTimeOffset.UtcNow);
+        await Iot.EnsurePolicyAsync(name);
+
+        await Iot.EnsurePolicyAsync(name);
+
+        Assert.Equal(1, Emulator.Journal.Count("GetPolicy"));
+    }
+
+    [Fact]
     public async Task EnsurePolicy_NoName_UsesConfiguredPolicyName()
     {
         var policy = await Iot.EnsurePolicyAsync();
