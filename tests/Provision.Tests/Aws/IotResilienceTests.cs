@@ -90,10 +90,10 @@ public sealed class IotResilienceTests(AwsEmulatorFixture fixture) : AwsTestBase
     [Fact]
     public async Task DescribeThing_SlowerThanAttemptTimeoutOnce_SucceedsThroughRetry()
     {
-        using var services = Fixture.CreateServices(s => s["Aws:AttemptTimeout"] = "00:00:00.300");
+        using var services = Fixture.CreateServices(s => s["Aws:AttemptTimeout"] = "00:00:01");
         var iot = services.GetRequiredService<IIotClient>();
         var thing = await CreateThingAsync();
-        using var fault = Emulator.Faults.Inject("DescribeThing", FaultKind.Latency, times: 1, latency: TimeSpan.FromSeconds(5));
+        using var fault = Emulator.Faults.Inject("DescribeThing", FaultKind.Latency, times: 1, latency: TimeSpan.FromSeconds(30));
 
         var described = await iot.DescribeThingAsync(thing.ThingName);
 
@@ -124,9 +124,9 @@ public sealed class IotResilienceTests(AwsEmulatorFixture fixture) : AwsTestBase
     [Fact]
     public async Task CreateKeysAndCertificate_SlowerThanAttemptTimeout_ThrowsOutcomeUnknownWithoutRepeating()
     {
-        using var services = Fixture.CreateServices(s => s["Aws:AttemptTimeout"] = "00:00:00.300");
+        using var services = Fixture.CreateServices(s => s["Aws:AttemptTimeout"] = "00:00:01");
         var iot = services.GetRequiredService<IIotClient>();
-        using var fault = Emulator.Faults.Inject("CreateKeysAndCertificate", FaultKind.Latency, times: 1, latency: TimeSpan.FromSeconds(5));
+        using var fault = Emulator.Faults.Inject("CreateKeysAndCertificate", FaultKind.Latency, times: 1, latency: TimeSpan.FromSeconds(30));
 
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => iot.CreateKeysAndCertificateAsync(setAsActive: true));
 
