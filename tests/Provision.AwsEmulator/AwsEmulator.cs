@@ -37,6 +37,9 @@ public sealed class AwsEmulator : IAsyncDisposable
         app.Run(HandleAsync);
     }
 
+    /// <summary>The default AWS rate quotas the emulator enforces, in calls per second per operation.</summary>
+    public static IReadOnlyDictionary<string, double> DefaultQuotas => RateQuotas.Defaults;
+
     public AwsEmulatorOptions Options { get; }
 
     /// <summary>Where every service is served, e.g. http://127.0.0.1:43817.</summary>
@@ -83,6 +86,9 @@ public sealed class AwsEmulator : IAsyncDisposable
         emulator.BaseAddress = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         return emulator;
     }
+
+    /// <summary>Completes when the host is asked to stop (Ctrl+C or SIGTERM when run on its own).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
 
     /// <summary>Forgets the journal and all injected faults (state is kept).</summary>
     public void Reset()
@@ -204,6 +210,12 @@ public sealed class AwsEmulator : IAsyncDisposable
             caller = verifier.Verify(request, rawPath, rawQuery, body, service, queryProtocol: service == "sts");
         }
 
+        // Quota first, so that an injected fault is spent on a call that AWS would have served.
+        if (!quotas.TryAcquire(operation))
+        {
+            throw Throttled(service);
+        }
+
         var fault = Faults.Take(operation);
         switch (fault?.Kind)
         {
@@ -217,22 +229,18 @@ public sealed class AwsEmulator : IAsyncDisposable
                 throw service == "sts"
                     ? new EmulatorError(503, "ServiceUnavailable", "Service is unavailable.")
                     : new EmulatorError(503, "ServiceUnavailableException", "Service is unavailable.");
-            default:
-                lateFault = fault;
-                break;
         }
 
-        if (!quotas.TryAcquire(operation))
-        {
-            throw Throttled(service);
-        }
-
-        return service switch
+        var answer = service switch
         {
             "sts" => StsAnswer(operation, body, caller),
             "iotdata" => Publish(request, rawPath, body),
             _ => IotAnswer(request, operation, rawPath, body),
         };
+
+        // Latency and dropped connections apply once the work is done.
+        lateFault = fault;
+        return answer;
     }
 
     private Answer IotAnswer(HttpRequest request, string operation, string rawPath, byte[] body)

@@ -11,9 +11,21 @@ public sealed class AwsEmulatorFixture : IAsyncLifetime
 {
     public AwsEmulator Emulator { get; private set; } = null!;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
         // A small page size so that paging is exercised with a few principals.
-        Emulator = await AwsEmulator.StartAsync(new AwsEmulatorOptions { DefaultPageSize = 2 });
+        var options = new AwsEmulatorOptions { DefaultPageSize = 2 };
+
+        // Tests create certificates and policies in their setup far faster than the AWS quotas allow; those
+        // quotas are raised so that no test is throttled by its own setup. Every other operation keeps the
+        // AWS default (the burst test relies on ListThingPrincipals' 10 per second).
+        foreach (var operation in new[] { "CreateKeysAndCertificate", "CreateCertificateFromCsr", "GetPolicy", "CreatePolicy", "AttachPolicy", "DetachPolicy", "UpdateCertificate", "DeleteCertificate" })
+        {
+            options.Quotas[operation] = 1000;
+        }
+
+        Emulator = await AwsEmulator.StartAsync(options);
+    }
 
     public async Task DisposeAsync() => await Emulator.DisposeAsync();
 
