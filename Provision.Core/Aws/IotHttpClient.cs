@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Amazon.Runtime;
 using System.Text;
@@ -23,6 +24,7 @@ internal sealed class IotHttpClient(
     internal const string DataPlaneClientName = "Provision.Aws.IotData";
 
     private readonly SemaphoreSlim endpointLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, IotPolicy> ensuredPolicies = new(StringComparer.Ordinal);
     private string? dataEndpoint;
 
     private AwsOptions Aws => awsOptions.Value;
@@ -162,6 +164,20 @@ internal sealed class IotHttpClient(
     public async Task<IotPolicy> EnsurePolicyAsync(string? policyName = null, CancellationToken cancellationToken = default)
     {
         var name = policyName ?? Iot.PolicyName;
+
+        // GetPolicy allows only 10 calls per second per account: once a policy is known to exist, it is not asked again.
+        if (ensuredPolicies.TryGetValue(name, out var known))
+        {
+            return known with { Created = false };
+        }
+
+        var policy = await GetOrCreatePolicyAsync(name, cancellationToken);
+        ensuredPolicies[name] = policy;
+        return policy;
+    }
+
+    private async Task<IotPolicy> GetOrCreatePolicyAsync(string name, CancellationToken cancellationToken)
+    {
         try
         {
             return await GetPolicyAsync(name, cancellationToken);

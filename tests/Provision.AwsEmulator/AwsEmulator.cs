@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 /// <summary>
 /// AWS IoT (control and data plane) and STS on one loopback port, on the wire as AWS speaks them. The request
@@ -36,6 +36,9 @@ public sealed class AwsEmulator : IAsyncDisposable
         quotas = new RateQuotas(options, time);
         app.Run(HandleAsync);
     }
+
+    /// <summary>The default AWS rate quotas the emulator enforces, in calls per second per operation.</summary>
+    public static IReadOnlyDictionary<string, double> DefaultQuotas => RateQuotas.Defaults;
 
     public AwsEmulatorOptions Options { get; }
 
@@ -84,6 +87,9 @@ public sealed class AwsEmulator : IAsyncDisposable
         return emulator;
     }
 
+    /// <summary>Completes when the host is asked to stop (Ctrl+C or SIGTERM when run on its own).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
+
     /// <summary>Forgets the journal and all injected faults (state is kept).</summary>
     public void Reset()
     {
@@ -121,6 +127,11 @@ public sealed class AwsEmulator : IAsyncDisposable
         catch (EmulatorError error)
         {
             answer = ErrorAnswer(service, error);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A defect in the emulator surfaces as AWS's internal error, and in the journal.
+            answer = ErrorAnswer(service, new EmulatorError(500, service == "sts" ? "InternalFailure" : "InternalFailureException", e.Message));
         }
 
         var dropped = lateFault?.Kind == FaultKind.DropConnection;
@@ -199,6 +210,12 @@ public sealed class AwsEmulator : IAsyncDisposable
             caller = verifier.Verify(request, rawPath, rawQuery, body, service, queryProtocol: service == "sts");
         }
 
+        // Quota first, so that an injected fault is spent on a call that AWS would have served.
+        if (!quotas.TryAcquire(operation))
+        {
+            throw Throttled(service);
+        }
+
         var fault = Faults.Take(operation);
         switch (fault?.Kind)
         {
@@ -212,22 +229,18 @@ public sealed class AwsEmulator : IAsyncDisposable
                 throw service == "sts"
                     ? new EmulatorError(503, "ServiceUnavailable", "Service is unavailable.")
                     : new EmulatorError(503, "ServiceUnavailableException", "Service is unavailable.");
-            default:
-                lateFault = fault;
-                break;
         }
 
-        if (!quotas.TryAcquire(operation))
-        {
-            throw Throttled(service);
-        }
-
-        return service switch
+        var answer = service switch
         {
             "sts" => StsAnswer(operation, body, caller),
             "iotdata" => Publish(request, rawPath, body),
             _ => IotAnswer(request, operation, rawPath, body),
         };
+
+        // Latency and dropped connections apply once the work is done.
+        lateFault = fault;
+        return answer;
     }
 
     private Answer IotAnswer(HttpRequest request, string operation, string rawPath, byte[] body)

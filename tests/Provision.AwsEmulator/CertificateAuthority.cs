@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 /// <summary>The emulator's own CA: it signs every device certificate (RSA 2048, SHA-256).</summary>
 public sealed class CertificateAuthority : IDisposable

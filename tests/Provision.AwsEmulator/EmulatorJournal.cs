@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 /// <summary>One request the emulator answered (or dropped).</summary>
 public sealed record EmulatorCall(

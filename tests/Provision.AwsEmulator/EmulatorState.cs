@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 public enum CertificateStatus
 {

@@ -1,4 +1,4 @@
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 public enum FaultKind
 {

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 internal sealed record IotCall(string Operation, IReadOnlyDictionary<string, string> Route, IQueryCollection Query, IHeaderDictionary Headers, JsonObject Body);
 
@@ -440,7 +440,7 @@ internal sealed partial class IotControlPlane(AwsEmulatorOptions options, Emulat
         try
         {
             using var parsed = JsonDocument.Parse(document);
-            if (!parsed.RootElement.TryGetProperty("Statement", out _))
+            if (parsed.RootElement.ValueKind != JsonValueKind.Object || !parsed.RootElement.TryGetProperty("Statement", out _))
             {
                 throw new JsonException("no Statement");
             }

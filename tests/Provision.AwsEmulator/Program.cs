@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 
 // Standalone: dotnet run --project tests/Provision.AwsEmulator -- --urls http://127.0.0.1:4566
 var settings = new ConfigurationBuilder().AddCommandLine(args).Build();
@@ -16,11 +16,4 @@ Console.WriteLine($"  secret access key {emulator.SecretAccessKey}");
 Console.WriteLine("Point Aws__IotEndpoint, Aws__IotDataEndpoint and Aws__StsEndpoint at that address and set");
 Console.WriteLine("AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY to the key above. Ctrl+C stops it.");
 
-var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.TrySetResult();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-await stop.Task;
+await emulator.WaitForShutdownAsync();

@@ -1,4 +1,4 @@
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 /// <summary>Token buckets per operation: a burst of one second's quota, refilled continuously.</summary>
 internal sealed class RateQuotas(AwsEmulatorOptions options, TimeProvider time)
@@ -59,17 +59,18 @@ internal sealed class RateQuotas(AwsEmulatorOptions options, TimeProvider time)
         return bucket.TryTake(rate, time);
     }
 
-    private sealed class Bucket(double tokens, long stamp)
+    private sealed class Bucket(double initialTokens, long initialStamp)
     {
-        private double tokens = tokens;
-        private long stamp = stamp;
+        private readonly object gate = new();
+        private double tokens = initialTokens;
+        private long stamp = initialStamp;
 
         public bool TryTake(double rate, TimeProvider time)
         {
-            lock (this)
+            lock (gate)
             {
                 var now = time.GetTimestamp();
-                tokens = Math.Min(rate, tokens + time.GetElapsedTime(stamp, now).TotalSeconds * rate);
+                tokens = Math.Min(rate, tokens + (time.GetElapsedTime(stamp, now).TotalSeconds * rate));
                 stamp = now;
                 if (tokens < 1)
                 {

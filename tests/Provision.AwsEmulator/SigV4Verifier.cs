@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 /// <summary>Checks AWS Signature Version 4 (Authorization header form) the way AWS services do.</summary>
 internal sealed partial class SigV4Verifier(AwsEmulatorOptions options, EmulatorState state, TimeProvider time)

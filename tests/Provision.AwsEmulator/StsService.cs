@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
-namespace Provision.AwsEmulator;
+namespace Provision.Emulators.Aws;
 
 /// <summary>STS AssumeRole, AssumeRoleWithWebIdentity and GetCallerIdentity (query protocol, XML answers).</summary>
 internal sealed partial class StsService(AwsEmulatorOptions options, EmulatorState state, TimeProvider time)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Provision.Core.Aws;
+using Provision.Emulators.Aws;
 using Provision.Tests.Infrastructure;
 
 namespace Provision.Tests.Aws;
@@ -18,7 +19,7 @@ public abstract class AwsTestBase : IDisposable
 
     protected AwsEmulatorFixture Fixture { get; }
 
-    protected AwsEmulator.AwsEmulator Emulator => Fixture.Emulator;
+    protected AwsEmulator Emulator => Fixture.Emulator;
 
     protected ServiceProvider Services { get; }
 

@@ -1,4 +1,4 @@
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 using Provision.Core.Aws;
 using Provision.Tests.Infrastructure;
 
@@ -45,6 +45,18 @@ public sealed class IotPolicyAndPrincipalTests(AwsEmulatorFixture fixture) : Aws
         var policy = await Iot.EnsurePolicyAsync(name);
 
         Assert.Equal((false, 1), (policy.Created, Emulator.Journal.CountSucceeded("CreatePolicy")));
+    }
+
+    [Fact]
+    public async Task EnsurePolicy_CalledTwice_AsksAwsOnce()
+    {
+        var name = NewName("policy");
+        Emulator.State.Policies[name] = new EmulatedPolicy(name, $"arn:aws:iot:us-east-1:{Emulator.AccountId}:policy/{name}", "{}", DateTimeOffset.UtcNow);
+        await Iot.EnsurePolicyAsync(name);
+
+        await Iot.EnsurePolicyAsync(name);
+
+        Assert.Equal(1, Emulator.Journal.Count("GetPolicy"));
     }
 
     [Fact]

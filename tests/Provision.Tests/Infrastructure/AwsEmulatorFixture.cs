@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 using Provision.Core.Aws;
 
 namespace Provision.Tests.Infrastructure;
@@ -9,11 +9,23 @@ namespace Provision.Tests.Infrastructure;
 /// <summary>One AWS emulator for the test collection, and real AWS clients configured against it.</summary>
 public sealed class AwsEmulatorFixture : IAsyncLifetime
 {
-    public AwsEmulator.AwsEmulator Emulator { get; private set; } = null!;
+    public AwsEmulator Emulator { get; private set; } = null!;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
         // A small page size so that paging is exercised with a few principals.
-        Emulator = await AwsEmulator.AwsEmulator.StartAsync(new AwsEmulatorOptions { DefaultPageSize = 2 });
+        var options = new AwsEmulatorOptions { DefaultPageSize = 2 };
+
+        // Tests create certificates and policies in their setup far faster than the AWS quotas allow; those
+        // quotas are raised so that no test is throttled by its own setup. Every other operation keeps the
+        // AWS default (the burst test relies on ListThingPrincipals' 10 per second).
+        foreach (var operation in new[] { "CreateKeysAndCertificate", "CreateCertificateFromCsr", "GetPolicy", "CreatePolicy", "AttachPolicy", "DetachPolicy", "UpdateCertificate", "DeleteCertificate" })
+        {
+            options.Quotas[operation] = 1000;
+        }
+
+        Emulator = await AwsEmulator.StartAsync(options);
+    }
 
     public async Task DisposeAsync() => await Emulator.DisposeAsync();
 
