@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provision.Core.Aws;
@@ -32,8 +31,6 @@ public sealed class ProvisioningPipeline(
     TimeProvider clock,
     ILogger<ProvisioningPipeline> log) : IProvisioningPipeline
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task>> _ensuredPolicies = new();
-
     public async Task ProvisionAsync(string deviceId, CancellationToken cancellationToken = default)
     {
         var device = await devices.GetAsync(deviceId, cancellationToken);
@@ -92,7 +89,8 @@ public sealed class ProvisioningPipeline(
             device = await CreateCertificateAsync(device, thingName, cancellationToken);
         }
 
-        await EnsurePolicyAsync(policyName, cancellationToken);
+        // The client checks each policy once per process (GetPolicy allows 10 calls a second).
+        await iot.EnsurePolicyAsync(policyName, cancellationToken);
         await iot.AttachPolicyAsync(policyName, device.CertificateArn!, cancellationToken);
         await iot.AttachThingPrincipalAsync(thingName, device.CertificateArn!, cancellationToken);
         await iot.UpdateCertificateAsync(device.CertificateId!, IotCertificateStatus.Active, cancellationToken);
@@ -144,17 +142,6 @@ public sealed class ProvisioningPipeline(
         await IgnoreNotFoundAsync(() => iot.DetachThingPrincipalAsync(thingName, certificateArn, cancellationToken));
         await IgnoreNotFoundAsync(() => iot.DetachPolicyAsync(policyName, certificateArn, cancellationToken));
         log.LogInformation("Retired certificate {CertificateId} of thing {ThingName}", certificateId, thingName);
-    }
-
-    // GetPolicy allows only 10 calls a second per account: check each policy once per process.
-    private Task EnsurePolicyAsync(string policyName, CancellationToken cancellationToken)
-    {
-        var ensured = _ensuredPolicies.GetOrAdd(policyName, name => new Lazy<Task>(() => iot.EnsurePolicyAsync(name, CancellationToken.None)));
-        if (ensured.Value.IsFaulted)
-        {
-            _ensuredPolicies.TryRemove(new KeyValuePair<string, Lazy<Task>>(policyName, ensured));
-        }
-        return ensured.Value.WaitAsync(cancellationToken);
     }
 
     private async Task FailAsync(string deviceId, string reason, CancellationToken cancellationToken)

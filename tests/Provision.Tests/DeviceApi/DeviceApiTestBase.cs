@@ -1,3 +1,4 @@
+using Provision.Emulators.Aws;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Amazon.Runtime;
@@ -39,7 +40,7 @@ public abstract class DeviceApiTestBase : IDisposable
     protected DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
 
     protected AwsEmulatorFixture Aws { get; }
-    protected AwsEmulator.AwsEmulator Emulator => Aws.Emulator;
+    protected AwsEmulator Emulator => Aws.Emulator;
     protected ServiceProvider Services { get; }
     protected QueueDriver Queue { get; }
     protected string ProductId { get; }
@@ -97,16 +98,16 @@ public abstract class DeviceApiTestBase : IDisposable
         var thing = Emulator.State.Things[thingName];
         return thing.Principals
             .Select(arn => Emulator.State.Certificates.Values.Single(c => c.Arn == arn))
-            .Where(c => c.Status == AwsEmulator.CertificateStatus.ACTIVE)
+            .Where(c => c.Status == CertificateStatus.ACTIVE)
             .Select(c => c.Id)
             .ToList();
     }
 
     /// <summary>Active certificates created during this test.</summary>
-    protected IReadOnlyList<AwsEmulator.EmulatedCertificate> ActiveCertificates() =>
-        Emulator.State.Certificates.Values.Where(c => c.Created >= Started && c.Status == AwsEmulator.CertificateStatus.ACTIVE).ToList();
+    protected IReadOnlyList<EmulatedCertificate> ActiveCertificates() =>
+        Emulator.State.Certificates.Values.Where(c => c.Created >= Started && c.Status == CertificateStatus.ACTIVE).ToList();
 
-    protected IReadOnlyList<AwsEmulator.AssumedRoleSession> SessionsOf(string deviceId) =>
+    protected IReadOnlyList<AssumedRoleSession> SessionsOf(string deviceId) =>
         Emulator.State.Sessions.Where(s => s.RoleSessionName == deviceId).ToList();
 
     protected static (RSA Key, string CsrPem) NewCsr(string commonName)

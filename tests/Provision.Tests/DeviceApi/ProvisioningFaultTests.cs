@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Provision.AwsEmulator;
+using Provision.Emulators.Aws;
 using Provision.Core;
 using Provision.Core.Devices;
 using Provision.Core.Provisioning;
