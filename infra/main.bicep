@@ -107,6 +107,33 @@ param credentialsDurationSeconds int = 3600
 @description('Optional. Prefix of every table name, to share one storage account between deployments.')
 param tablePrefix string = ''
 
+@description('Optional. Name of the provisioning queue; failing messages go to <name>-poison.')
+param provisionQueue string = 'provision-things'
+
+@description('Optional. Retries of throttled or failed AWS calls after the first attempt.')
+@minValue(0)
+@maxValue(10)
+param awsMaxRetryAttempts int = 4
+
+@description('Optional. First AWS retry delay (hh:mm:ss.fff); later delays grow exponentially with jitter.')
+param awsRetryBaseDelay string = '00:00:00.500'
+
+@description('Optional. Time allowed for one AWS call attempt (hh:mm:ss).')
+param awsAttemptTimeout string = '00:00:10'
+
+@description('Optional. getCreds calls one device may make per window.')
+@minValue(1)
+@maxValue(1000)
+param credentialsPermitsPerWindow int = 10
+
+@description('Optional. Window of the per-device getCreds limit (hh:mm:ss).')
+param credentialsWindow string = '00:01:00'
+
+@description('Optional. Seconds release data is cached in memory.')
+@minValue(0)
+@maxValue(3600)
+param releaseCacheSeconds int = 30
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -147,6 +174,13 @@ module resources 'resources.bicep' = {
     deviceRole: deviceRole
     credentialsDurationSeconds: credentialsDurationSeconds
     tablePrefix: tablePrefix
+    provisionQueue: provisionQueue
+    awsMaxRetryAttempts: awsMaxRetryAttempts
+    awsRetryBaseDelay: awsRetryBaseDelay
+    awsAttemptTimeout: awsAttemptTimeout
+    credentialsPermitsPerWindow: credentialsPermitsPerWindow
+    credentialsWindow: credentialsWindow
+    releaseCacheSeconds: releaseCacheSeconds
   }
 }
 

@@ -101,6 +101,33 @@ param credentialsDurationSeconds int = 3600
 @description('Optional. Prefix of every table name, to share one storage account between deployments.')
 param tablePrefix string = ''
 
+@description('Optional. Name of the provisioning queue; failing messages go to <name>-poison.')
+param provisionQueue string = 'provision-things'
+
+@description('Optional. Retries of throttled or failed AWS calls after the first attempt.')
+@minValue(0)
+@maxValue(10)
+param awsMaxRetryAttempts int = 4
+
+@description('Optional. First AWS retry delay (hh:mm:ss.fff); later delays grow exponentially with jitter.')
+param awsRetryBaseDelay string = '00:00:00.500'
+
+@description('Optional. Time allowed for one AWS call attempt (hh:mm:ss).')
+param awsAttemptTimeout string = '00:00:10'
+
+@description('Optional. getCreds calls one device may make per window.')
+@minValue(1)
+@maxValue(1000)
+param credentialsPermitsPerWindow int = 10
+
+@description('Optional. Window of the per-device getCreds limit (hh:mm:ss).')
+param credentialsWindow string = '00:01:00'
+
+@description('Optional. Seconds release data is cached in memory.')
+@minValue(0)
+@maxValue(3600)
+param releaseCacheSeconds int = 30
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var names = {
   identity: 'id-${resourceToken}'
@@ -113,8 +140,8 @@ var names = {
 }
 var deploymentContainerName = 'app-package'
 var provisionQueueNames = [
-  'provision-things'
-  'provision-things-poison'
+  provisionQueue
+  '${provisionQueue}-poison'
 ]
 var keyVaultSecretNames = {
   adminBootstrapKey: 'admin-bootstrap-key'
@@ -197,11 +224,15 @@ var appSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
   Storage__TablePrefix: tablePrefix
+  Storage__ProvisionQueue: provisionQueue
   Aws__Region: awsRegion
   Aws__AccountId: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.awsAccountId})'
   Aws__WebIdentityRoleArn: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.awsWebIdentityRoleArn})'
   Aws__WebIdentityAudience: awsWebIdentityAudience
   Aws__ManagedIdentityClientId: identity.properties.clientId
+  Aws__MaxRetryAttempts: string(awsMaxRetryAttempts)
+  Aws__RetryBaseDelay: awsRetryBaseDelay
+  Aws__AttemptTimeout: awsAttemptTimeout
   Iot__PolicyName: iotPolicyName
   Iot__PolicyDocument: iotPolicyDocument
   Iot__ThingType: iotThingType
@@ -209,6 +240,9 @@ var appSettings = {
   Iot__MqttPort: string(iotMqttPort)
   Cloud__DeviceRole: deviceRole
   Cloud__CredentialsDurationSeconds: string(credentialsDurationSeconds)
+  Credentials__PermitsPerWindow: string(credentialsPermitsPerWindow)
+  Credentials__Window: credentialsWindow
+  Releases__CacheSeconds: string(releaseCacheSeconds)
   Security__KeyEncryptionKey: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.keyEncryptionKey})'
   Security__KeyEncryptionKeyId: keyEncryptionKeyId
   Security__KeyDeliveryWindow: keyDeliveryWindow

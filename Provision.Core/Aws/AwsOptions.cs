@@ -5,7 +5,7 @@ namespace Provision.Core.Aws;
 /// <summary>The service's own AWS identity, region and endpoints (section "Aws").</summary>
 public sealed class AwsOptions
 {
-    public const string SectionName = "Aws";
+    public const string Section = "Aws";
 
     [Required, RegularExpression(@"^[a-z]{2}(-[a-z]+)+-\d+$")]
     public string Region { get; set; } = "us-east-1";

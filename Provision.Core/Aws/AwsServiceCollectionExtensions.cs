@@ -28,9 +28,9 @@ public static class AwsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAwsIntegration(this IServiceCollection services)
     {
-        services.AddOptions<AwsOptions>().BindConfiguration(AwsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<IotOptions>().BindConfiguration(IotOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CloudOptions>().BindConfiguration(CloudOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AwsOptions>().BindConfiguration(AwsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IotOptions>().BindConfiguration(IotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CloudOptions>().BindConfiguration(CloudOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddKeyedSingleton<TokenCredential>(WebIdentityTokenCredentialKey, (sp, _) =>
         {

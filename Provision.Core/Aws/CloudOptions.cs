@@ -5,7 +5,7 @@ namespace Provision.Core.Aws;
 /// <summary>Temporary AWS credentials handed to devices (section "Cloud").</summary>
 public sealed class CloudOptions
 {
-    public const string SectionName = "Cloud";
+    public const string Section = "Cloud";
 
     /// <summary>Role devices assume: a bare name becomes arn:aws:iam::{Aws:AccountId}:role/{name}.</summary>
     [Required, RegularExpression(@"^([\w+=,.@/-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+)$")]

@@ -5,7 +5,7 @@ namespace Provision.Core.Aws;
 /// <summary>AWS IoT resources given to devices (section "Iot").</summary>
 public sealed class IotOptions
 {
-    public const string SectionName = "Iot";
+    public const string Section = "Iot";
 
     [Required, RegularExpression(@"^[\w+=,.@-]{1,128}$")]
     public string PolicyName { get; set; } = "IotoDevicePolicy";

@@ -16,12 +16,12 @@ public sealed class StorageOptions : IValidatableObject
     public string ProvisionQueue { get; set; } = "provision-things";
 
     /// <summary>Connection string (Azurite, or an account key); filled from <c>AzureWebJobsStorage</c>.</summary>
-    public string? ConnectionString { get; set; }
+    public string? ConnectionString { get; internal set; }
 
     /// <summary>Managed-identity access; filled from <c>AzureWebJobsStorage__tableServiceUri</c> and friends.</summary>
-    public Uri? TableServiceUri { get; set; }
-    public Uri? QueueServiceUri { get; set; }
-    public string? ManagedIdentityClientId { get; set; }
+    public Uri? TableServiceUri { get; internal set; }
+    public Uri? QueueServiceUri { get; internal set; }
+    public string? ManagedIdentityClientId { get; internal set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
