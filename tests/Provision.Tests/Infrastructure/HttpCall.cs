@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Provision.Functions.Middleware;
@@ -27,37 +26,23 @@ public static class HttpCall
         IServiceProvider services, Func<HttpRequest, CancellationToken, Task<IResult>> function, string? rawBody, string? authorization = null,
         string method = "POST", string contentType = "application/json")
     {
-        var context = new DefaultHttpContext { RequestServices = services };
-        context.Request.Method = method;
-        context.Request.Scheme = "https";
-        context.Request.Host = new HostString("provision.example.com");
-        if (rawBody is not null)
-        {
-            var bytes = Encoding.UTF8.GetBytes(rawBody);
-            context.Request.Body = new MemoryStream(bytes);
-            context.Request.ContentLength = bytes.Length;
-            context.Request.ContentType = contentType;
-        }
-        if (authorization is not null)
-        {
-            context.Request.Headers.Authorization = authorization;
-        }
-        var response = new MemoryStream();
-        context.Response.Body = response;
+        var request = HttpResults.Request(method, rawBody, authorization, contentType);
+        request.HttpContext.RequestServices = services;
+        request.Scheme = "https";
+        request.Host = new HostString("provision.example.com");
 
         IResult result;
         try
         {
-            result = await function(context.Request, CancellationToken.None);
+            result = await function(request, CancellationToken.None);
         }
         catch (Exception e)
         {
             result = ErrorResults.From(e);
         }
-        await result.ExecuteAsync(context);
 
-        var text = Encoding.UTF8.GetString(response.ToArray());
-        var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        return new HttpAnswer(context.Response.StatusCode, context.Response.Headers, json);
+        var response = await HttpResults.ExecuteAsync(result);
+        var json = response.Text.Length == 0 ? default : response.Json;
+        return new HttpAnswer(response.Status, response.Headers, json);
     }
 }
