@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Amazon.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Provision.Core.Devices;
 using Provision.Core.Products;
 using Provision.Core.Provisioning;
@@ -31,7 +32,10 @@ public abstract class DeviceApiTestBase : IDisposable
         }
         configure?.Invoke(settings);
         Services = TestHost.Build(settings, services =>
-            services.AddSingleton<AWSCredentials>(new BasicAWSCredentials(aws.Emulator.AccessKeyId, aws.Emulator.SecretAccessKey)));
+        {
+            services.AddSingleton<AWSCredentials>(new BasicAWSCredentials(aws.Emulator.AccessKeyId, aws.Emulator.SecretAccessKey));
+            services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        });
         Queue = new QueueDriver(Services);
         ProductId = "P" + Guid.NewGuid().ToString("N")[..8];
     }
@@ -40,6 +44,9 @@ public abstract class DeviceApiTestBase : IDisposable
     protected DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
 
     protected AwsEmulatorFixture Aws { get; }
+
+    /// <summary>Everything the app logged during the test.</summary>
+    protected LogCapture Logs { get; } = new();
     protected AwsEmulator Emulator => Aws.Emulator;
     protected ServiceProvider Services { get; }
     protected QueueDriver Queue { get; }
