@@ -29,6 +29,10 @@ public static class Tokens
             return null;
         }
         var value = header.Trim();
+        if (value.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
         if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             value = value["Bearer ".Length..].Trim();
