@@ -38,6 +38,12 @@ public static class SeedText
         text.AppendLine();
         text.AppendLine("# Management API with the bootstrap key (Admin__BootstrapKey): the device's state and certificate.");
         text.AppendLine($"curl -s {api}/manage/devices/{device.Id} -H {Quote("Authorization: Bearer " + bootstrapKey)}");
+        if (device.State == DeviceState.Failed)
+        {
+            text.AppendLine();
+            text.AppendLine($"# Provisioning of {device.Id} failed ({device.FailureReason}). Once the cause is fixed, queue it again:");
+            text.AppendLine($"curl -s -X POST {api}/manage/devices/{device.Id}/retry -H {Quote("Authorization: Bearer " + bootstrapKey)}");
+        }
         return text.ToString();
     }
 
