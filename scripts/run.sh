@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Provision locally: Azurite (data kept under .azurite/) and the function app through
-# Azure Functions Core Tools (`dotnet run --project Provision.Functions` calls `func start`).
+# Runs Provision locally: Azurite (data kept under .azurite/), the AWS emulator when the settings point
+# AWS at this machine, the demo seed (scripts/seed.sh), and the function app through Azure Functions
+# Core Tools (`dotnet run --project Provision.Functions` calls `func start`). Ctrl+C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,5 +38,22 @@ else
   listening 10002 || { echo "Azurite did not start; run 'npm ci' and retry." >&2; exit 1; }
   echo "Azurite is running (data in .azurite/)."
 fi
+
+# The AWS emulator, when AWS IoT is configured at a local address (as in local.settings.sample.json).
+iot_endpoint=$(node -p "require('./local.settings.json').Values.Aws__IotEndpoint || ''")
+if [[ $iot_endpoint =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)/?$ ]]; then
+  aws_port=${BASH_REMATCH[2]}
+  if listening "$aws_port"; then
+    echo "Port $aws_port is in use; taking it for a running AWS emulator."
+  else
+    dotnet build tests/Provision.AwsEmulator --nologo --verbosity quiet
+    dotnet run --no-build --project tests/Provision.AwsEmulator -- --urls "http://127.0.0.1:$aws_port" &
+    pids+=($!)
+    for _ in $(seq 1 150); do listening "$aws_port" && break; sleep 0.2; done
+    listening "$aws_port" || { echo "The AWS emulator did not start on port $aws_port." >&2; exit 1; }
+  fi
+fi
+
+./scripts/seed.sh
 
 dotnet run --project Provision.Functions
