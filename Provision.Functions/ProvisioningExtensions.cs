@@ -3,8 +3,6 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Provision.Core;
-using Provision.Core.Aws;
-using Provision.Core.Storage;
 using Provision.Functions.Manage;
 using Provision.Functions.Middleware;
 
@@ -23,10 +21,8 @@ public static class ProvisioningExtensions
     /// <summary>The service container; tests call this to build the same one the app runs with.</summary>
     public static IServiceCollection AddProvisioning(this IServiceCollection services)
     {
-        services.AddProvisionStorage();
-        services.AddAwsIntegration();
-        services.AddDeviceServices();
-        services.AddManagementApi();
+        services.AddProvisionCore();
+        services.AddSingleton<ManageGate>();
         return services;
     }
 }

@@ -66,7 +66,7 @@ public sealed partial class ProductAdmin(IProductStore products, TimeProvider cl
 
     /// <summary>The answer for a product id that names no product.</summary>
     public static EntityNotFoundException NotFound(string productId) =>
-        new($"Product {productId} does not exist. Create it first with POST /admin/products.");
+        new($"Product {productId} does not exist. Create it first with POST /manage/products.");
 
     private static string Check(string? value, Regex pattern, string message) =>
         value is not null && pattern.IsMatch(value) ? value : throw new ValidationException(message);

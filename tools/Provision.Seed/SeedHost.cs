@@ -3,9 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provision.Core;
-using Provision.Core.Admin;
-using Provision.Core.Aws;
-using Provision.Core.Storage;
 
 namespace Provision.Seed;
 
@@ -18,10 +15,7 @@ public static class SeedHost
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddProvisionStorage();
-        services.AddAwsIntegration();
-        services.AddDeviceServices();
-        services.AddAdminServices();
+        services.AddProvisionCore();
         services.AddSingleton<DemoSeed>();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try
