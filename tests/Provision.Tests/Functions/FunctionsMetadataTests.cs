@@ -49,6 +49,40 @@ public class FunctionsMetadataTests
     public void Metadata_KeyPurge_IsATimer() =>
         Assert.Equal("0 */15 * * * *", Trigger("PurgeDeliveredKeys", "timerTrigger").GetProperty("schedule").GetString());
 
+    [Fact]
+    public async Task Publish_Output_HasTheRootHostJsonAndNoLocalSettings()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "provision-publish-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = RepoPaths.Root,
+            };
+            foreach (var arg in new[] { "publish", "Provision.Functions", "--no-build", "--configuration", BuildConfiguration, "--output", output, "--nologo" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+            using var publish = System.Diagnostics.Process.Start(start)!;
+            var log = await publish.StandardOutput.ReadToEndAsync() + await publish.StandardError.ReadToEndAsync();
+            await publish.WaitForExitAsync();
+
+            Assert.True(publish.ExitCode == 0, log);
+            Assert.Equal(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")), File.ReadAllText(Path.Combine(output, "host.json")));
+            Assert.True(File.Exists(Path.Combine(output, "functions.metadata")));
+            Assert.False(File.Exists(Path.Combine(output, "local.settings.json")));
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
     private static JsonElement Trigger(string function, string type)
     {
         var entry = Functions().SingleOrDefault(f => f.GetProperty("name").GetString() == function);
