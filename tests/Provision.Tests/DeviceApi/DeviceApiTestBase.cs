@@ -21,7 +21,8 @@ namespace Provision.Tests.DeviceApi;
 [Collection(AwsCollection.Name)]
 public abstract class DeviceApiTestBase : IDisposable
 {
-    protected DeviceApiTestBase(AwsEmulatorFixture aws, Action<Dictionary<string, string?>>? configure = null)
+    protected DeviceApiTestBase(
+        AwsEmulatorFixture aws, Action<Dictionary<string, string?>>? configure = null, Action<IServiceCollection>? overrides = null)
     {
         Aws = aws;
         aws.Emulator.Reset();
@@ -35,6 +36,7 @@ public abstract class DeviceApiTestBase : IDisposable
         {
             services.AddSingleton<AWSCredentials>(new BasicAWSCredentials(aws.Emulator.AccessKeyId, aws.Emulator.SecretAccessKey));
             services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+            overrides?.Invoke(services);
         });
         Queue = new QueueDriver(Services);
         ProductId = "P" + Guid.NewGuid().ToString("N")[..8];
