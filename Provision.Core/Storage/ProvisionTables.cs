@@ -13,6 +13,7 @@ public sealed class ProvisionTables(TableServiceClient service, IOptions<Storage
     public const string Products = "Products";
     public const string Releases = "Releases";
     public const string Reports = "Reports";
+    public const string Audit = "Audit";
     public const string AdminKeys = "AdminKeys";
 
     private readonly ConcurrentDictionary<string, CreateOnce<TableClient>> _tables = new();

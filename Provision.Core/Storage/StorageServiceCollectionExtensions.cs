@@ -55,6 +55,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IProductStore, TableProductStore>();
         services.AddSingleton<IReleaseStore, TableReleaseStore>();
         services.AddSingleton<IUpdateReportStore, TableUpdateReportStore>();
+        services.AddSingleton<Admin.IAuditLog, TableAuditLog>();
         services.AddSingleton<IProvisioningQueue, ProvisioningQueue>();
         services.AddSingleton<IStorageHealth, StorageHealth>();
         return services;

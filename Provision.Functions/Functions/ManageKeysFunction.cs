@@ -31,7 +31,7 @@ public sealed class ManageKeysFunction(IAdminKeyService keys, ManageGate gate)
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = ManageRoutes.Prefix + "keys/{keyId}")] HttpRequest request,
         string keyId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ =>
+        gate.RunAsync(request, AuditSubjects.AdminKey(keyId), "revoke", async _ =>
         {
             await keys.RevokeAsync(keyId, cancellationToken);
             return Results.NoContent();

@@ -6,7 +6,7 @@ using Provision.Functions.Manage;
 namespace Provision.Functions.Functions;
 
 /// <summary>Products: create (the product token is shown once), list, get, rotate the token.</summary>
-public sealed class ManageProductsFunction(IProductAdmin products, ManageGate gate)
+public sealed class ManageProductsFunction(IProductAdmin products, IAuditLog audit, ManageGate gate)
 {
     [Function(nameof(CreateProduct))]
     public Task<IResult> CreateProduct(
@@ -43,9 +43,17 @@ public sealed class ManageProductsFunction(IProductAdmin products, ManageGate ga
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "products/{productId}/token")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ =>
+        gate.RunAsync(request, AuditSubjects.Product(productId), "rotate token", async _ =>
         {
             var rotated = await products.RotateTokenAsync(productId, cancellationToken);
             return ManageViews.Ok(ManageViews.Of(rotated.Product, rotated.Token));
         }, cancellationToken);
+
+    /// <summary>Changes to the product, its devices list and its releases, newest first.</summary>
+    [Function(nameof(ProductAudit))]
+    public Task<IResult> ProductAudit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ManageRoutes.Prefix + "products/{productId}/audit")] HttpRequest request,
+        string productId,
+        CancellationToken cancellationToken) =>
+        gate.RunAsync(request, async _ => ManageViews.Ok(await audit.ListAsync(AuditSubjects.Product(productId), ManageViews.PageSize(request), cancellationToken)), cancellationToken);
 }

@@ -16,7 +16,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "products/{productId}/releases")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ =>
+        gate.RunAsync(request, AuditSubjects.Product(productId), "create release", async _ =>
         {
             var call = await DeviceRequest.ReadAsync(request, bodyRequired: false, cancellationToken);
             var created = await releases.CreateAsync(productId, new NewRelease(
@@ -52,7 +52,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         string productId,
         string releaseId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ =>
+        gate.RunAsync(request, AuditSubjects.Product(productId), $"update release {releaseId}", async _ =>
         {
             var call = await DeviceRequest.ReadAsync(request, bodyRequired: false, cancellationToken);
             foreach (var field in call.Body.EnumerateObject())
@@ -74,7 +74,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         string productId,
         string releaseId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ => ManageViews.Ok(ManageViews.Of(await releases.SetEnabledAsync(productId, releaseId, true, cancellationToken))), cancellationToken);
+        gate.RunAsync(request, AuditSubjects.Product(productId), $"enable release {releaseId}", async _ => ManageViews.Ok(ManageViews.Of(await releases.SetEnabledAsync(productId, releaseId, true, cancellationToken))), cancellationToken);
 
     [Function(nameof(DisableRelease))]
     public Task<IResult> DisableRelease(
@@ -82,7 +82,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         string productId,
         string releaseId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ => ManageViews.Ok(ManageViews.Of(await releases.SetEnabledAsync(productId, releaseId, false, cancellationToken))), cancellationToken);
+        gate.RunAsync(request, AuditSubjects.Product(productId), $"disable release {releaseId}", async _ => ManageViews.Ok(ManageViews.Of(await releases.SetEnabledAsync(productId, releaseId, false, cancellationToken))), cancellationToken);
 
     [Function(nameof(DeleteRelease))]
     public Task<IResult> DeleteRelease(
@@ -90,7 +90,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         string productId,
         string releaseId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ =>
+        gate.RunAsync(request, AuditSubjects.Product(productId), $"delete release {releaseId}", async _ =>
         {
             await releases.DeleteAsync(productId, releaseId, cancellationToken);
             return Results.NoContent();

@@ -22,6 +22,8 @@ public class ManageMetadataTests
     [InlineData("ReleaseDevice", "post", "manage/devices/{deviceId}/release")]
     [InlineData("RetryDevice", "post", "manage/devices/{deviceId}/retry")]
     [InlineData("RotateDeviceToken", "post", "manage/devices/{deviceId}/token")]
+    [InlineData("DeviceAudit", "get", "manage/devices/{deviceId}/audit")]
+    [InlineData("ProductAudit", "get", "manage/products/{productId}/audit")]
     [InlineData("CreateRelease", "post", "manage/products/{productId}/releases")]
     [InlineData("ListReleases", "get", "manage/products/{productId}/releases")]
     [InlineData("GetRelease", "get", "manage/products/{productId}/releases/{releaseId}")]

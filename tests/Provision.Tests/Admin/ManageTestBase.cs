@@ -21,11 +21,10 @@ public abstract class ManageTestBase : IDisposable
     {
         var settings = TestHost.Settings();
         Services = TestHost.Build(settings, services => services.AddSingleton(Iot));
-        var gate = Services.GetRequiredService<ManageGate>();
-        Keys = new ManageKeysFunction(Services.GetRequiredService<IAdminKeyService>(), gate);
-        Products = new ManageProductsFunction(Services.GetRequiredService<IProductAdmin>(), gate);
-        Devices = new ManageDevicesFunction(Services.GetRequiredService<IDeviceAdmin>(), gate);
-        Releases = new ManageReleasesFunction(Services.GetRequiredService<IReleaseAdmin>(), gate);
+        Keys = ActivatorUtilities.CreateInstance<ManageKeysFunction>(Services);
+        Products = ActivatorUtilities.CreateInstance<ManageProductsFunction>(Services);
+        Devices = ActivatorUtilities.CreateInstance<ManageDevicesFunction>(Services);
+        Releases = ActivatorUtilities.CreateInstance<ManageReleasesFunction>(Services);
     }
 
     protected IIotClient Iot { get; } = Substitute.For<IIotClient>();
