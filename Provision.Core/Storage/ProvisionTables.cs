@@ -67,5 +67,34 @@ internal static class StorageCalls
     public static Task RunAsync(Func<Task> call, string what) =>
         RunAsync(async () => { await call(); return true; }, what);
 
-    public static bool IsNotFound(RequestFailedException e) => e.Status == 404;
+    /// <summary>Replaces an entity read earlier if nobody changed it since; returns its new ETag.</summary>
+    public static async Task<string?> ReplaceAsync(
+        TableClient table, TableEntity entity, string? etag, string what, string missing, CancellationToken cancellationToken)
+    {
+        if (etag is null)
+        {
+            throw new InvalidOperationException($"Only an entity read from the store can be updated ({what}).");
+        }
+        try
+        {
+            var response = await RunAsync(
+                () => table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Replace, cancellationToken), what);
+            return response.Headers.ETag?.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new EntityNotFoundException(missing);
+        }
+    }
+
+    /// <summary>Deletes an entity whatever its version; <see cref="EntityNotFoundException"/> when there is none.</summary>
+    public static async Task DeleteExistingAsync(
+        TableClient table, string partitionKey, string rowKey, string what, string missing, CancellationToken cancellationToken)
+    {
+        var response = await RunAsync(() => table.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken), what);
+        if (response.Status == 404)
+        {
+            throw new EntityNotFoundException(missing);
+        }
+    }
 }

@@ -51,12 +51,7 @@ public sealed class TableAdminKeyStore(ProvisionTables tables) : IAdminKeyStore
     {
         TableKeys.Validate(keyId, "admin key id");
         var table = await tables.GetAsync(ProvisionTables.AdminKeys, cancellationToken);
-        var response = await StorageCalls.RunAsync(
-            () => table.DeleteEntityAsync(Partition, keyId, ETag.All, cancellationToken), $"delete admin key {keyId}");
-        if (response.Status == 404)
-        {
-            throw new EntityNotFoundException($"Admin key {keyId} does not exist.");
-        }
+        await StorageCalls.DeleteExistingAsync(table, Partition, keyId, $"delete admin key {keyId}", $"Admin key {keyId} does not exist.", cancellationToken);
     }
 
     private static AdminKey FromEntity(TableEntity e) => new()

@@ -79,24 +79,11 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
     public async Task<Device> UpdateAsync(Device device, CancellationToken cancellationToken = default)
     {
         TableKeys.Validate(device.Id, "device id");
-        if (device.ETag is null)
-        {
-            throw new InvalidOperationException("Only a device read from the store can be updated.");
-        }
         var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
         device.Updated = clock.GetUtcNow();
-        try
-        {
-            var response = await StorageCalls.RunAsync(
-                () => table.UpdateEntityAsync(ToEntity(device), new ETag(device.ETag), TableUpdateMode.Replace, cancellationToken),
-                $"update device {device.Id}");
-            device.ETag = response.Headers.ETag?.ToString();
-            return device;
-        }
-        catch (RequestFailedException e) when (StorageCalls.IsNotFound(e))
-        {
-            throw new EntityNotFoundException($"Device {device.Id} does not exist.");
-        }
+        device.ETag = await StorageCalls.ReplaceAsync(
+            table, ToEntity(device), device.ETag, $"update device {device.Id}", $"Device {device.Id} does not exist.", cancellationToken);
+        return device;
     }
 
     public async Task<ResultPage<Device>> ListByProductAsync(

@@ -33,18 +33,9 @@ public sealed class TableProductStore(ProvisionTables tables) : IProductStore
     {
         TableKeys.Validate(product.Id, "product id");
         var table = await tables.GetAsync(ProvisionTables.Products, cancellationToken);
-        try
-        {
-            var response = await StorageCalls.RunAsync(
-                () => table.UpdateEntityAsync(ToEntity(product), new ETag(product.ETag ?? throw new InvalidOperationException("Only a product read from the store can be updated.")), TableUpdateMode.Replace, cancellationToken),
-                $"update product {product.Id}");
-            product.ETag = response.Headers.ETag?.ToString();
-            return product;
-        }
-        catch (RequestFailedException e) when (StorageCalls.IsNotFound(e))
-        {
-            throw new EntityNotFoundException($"Product {product.Id} does not exist.");
-        }
+        product.ETag = await StorageCalls.ReplaceAsync(
+            table, ToEntity(product), product.ETag, $"update product {product.Id}", $"Product {product.Id} does not exist.", cancellationToken);
+        return product;
     }
 
     public async Task<ResultPage<Product>> ListAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken = default)

@@ -59,18 +59,9 @@ public sealed class TableReleaseStore(ProvisionTables tables) : IReleaseStore
         TableKeys.Validate(release.Id, "release id");
         release.Validate();
         var table = await tables.GetAsync(ProvisionTables.Releases, cancellationToken);
-        try
-        {
-            var response = await StorageCalls.RunAsync(
-                () => table.UpdateEntityAsync(ToEntity(release), new ETag(release.ETag ?? throw new InvalidOperationException("Only a release read from the store can be updated.")), TableUpdateMode.Replace, cancellationToken),
-                $"update release {release.Id}");
-            release.ETag = response.Headers.ETag?.ToString();
-            return release;
-        }
-        catch (RequestFailedException e) when (StorageCalls.IsNotFound(e))
-        {
-            throw new EntityNotFoundException($"Release {release.Id} of product {release.ProductId} does not exist.");
-        }
+        release.ETag = await StorageCalls.ReplaceAsync(table, ToEntity(release), release.ETag, $"update release {release.Id}",
+            $"Release {release.Id} of product {release.ProductId} does not exist.", cancellationToken);
+        return release;
     }
 
     public async Task<Release> SetEnabledAsync(string productId, string releaseId, bool enabled, CancellationToken cancellationToken = default)
@@ -86,12 +77,8 @@ public sealed class TableReleaseStore(ProvisionTables tables) : IReleaseStore
         TableKeys.Validate(productId, "product id");
         TableKeys.Validate(releaseId, "release id");
         var table = await tables.GetAsync(ProvisionTables.Releases, cancellationToken);
-        var response = await StorageCalls.RunAsync(
-            () => table.DeleteEntityAsync(productId, releaseId, ETag.All, cancellationToken), $"delete release {releaseId}");
-        if (response.Status == 404)
-        {
-            throw new EntityNotFoundException($"Release {releaseId} of product {productId} does not exist.");
-        }
+        await StorageCalls.DeleteExistingAsync(table, productId, releaseId, $"delete release {releaseId}",
+            $"Release {releaseId} of product {productId} does not exist.", cancellationToken);
     }
 
     private static TableEntity ToEntity(Release r) => new(r.ProductId, r.Id)
