@@ -44,21 +44,9 @@ public sealed class GetCertsFunction(IDeviceAuthenticator authenticator, ICertif
                 thing = outcome.Certificates.Thing,
                 region = outcome.Certificates.Region,
             }, DeviceJson.Options),
-            CertificatesStatus.Pending => new PendingResult(PendingRetryAfterSeconds),
+            CertificatesStatus.Pending => ErrorResults.WithRetryAfter(new { status = "provisioning" }, StatusCodes.Status202Accepted, PendingRetryAfterSeconds),
             CertificatesStatus.NotClaimed => ErrorResults.Error(StatusCodes.Status403Forbidden, outcome.Reason!),
             _ => ErrorResults.RetryLater(StatusCodes.Status503ServiceUnavailable, outcome.Reason!, FailedRetryAfterSeconds),
         };
-    }
-
-    /// <summary>202 {"status":"provisioning"} with Retry-After.</summary>
-    private sealed class PendingResult(int retryAfterSeconds) : IResult, IStatusCodeHttpResult
-    {
-        public int? StatusCode => StatusCodes.Status202Accepted;
-
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Json(new { status = "provisioning" }, statusCode: StatusCodes.Status202Accepted).ExecuteAsync(httpContext);
-        }
     }
 }

@@ -10,7 +10,11 @@ public static class ErrorResults
 {
     public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 
-    public static IResult RetryLater(int status, string message, int delaySeconds) => new RetryLaterResult(status, message, delaySeconds);
+    public static IResult RetryLater(int status, string message, int delaySeconds) =>
+        WithRetryAfter(new { error = message, delay = delaySeconds }, status, delaySeconds);
+
+    /// <summary>A JSON answer that tells the caller, in Retry-After, when to come back.</summary>
+    public static IResult WithRetryAfter(object body, int status, int retryAfterSeconds) => new RetryAfterResult(body, status, retryAfterSeconds);
 
     /// <summary>The answer for an exception; one whose cause is not the caller's says nothing about it.</summary>
     public static IResult From(Exception e) => e switch
@@ -31,14 +35,14 @@ public static class ErrorResults
         _ => Error(StatusCodes.Status500InternalServerError, "Internal error. Retry later; if it persists, contact the operator."),
     };
 
-    private sealed class RetryLaterResult(int status, string message, int delaySeconds) : IResult, IStatusCodeHttpResult
+    private sealed class RetryAfterResult(object body, int status, int retryAfterSeconds) : IResult, IStatusCodeHttpResult
     {
         public int? StatusCode => status;
 
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.Headers.RetryAfter = delaySeconds.ToString(CultureInfo.InvariantCulture);
-            return Results.Json(new { error = message, delay = delaySeconds }, statusCode: status).ExecuteAsync(httpContext);
+            httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Results.Json(body, statusCode: status).ExecuteAsync(httpContext);
         }
     }
 }
