@@ -214,7 +214,8 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
 
 var keyVaultSecretsUri = '${keyVault.outputs.uri}secrets/'
 
-// Every setting the app reads, in one place. Names use Section__Key so they bind to the options classes.
+// Every setting the app reads, in one place. Names use Section__Key so they bind to the options classes,
+// except names in binding expressions (ProvisionQueueName): Flex's scale controller reads those raw.
 var appSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.properties.clientId
@@ -224,7 +225,7 @@ var appSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
   Storage__TablePrefix: tablePrefix
-  Storage__ProvisionQueue: provisionQueue
+  ProvisionQueueName: provisionQueue
   Aws__Region: awsRegion
   Aws__AccountId: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.awsAccountId})'
   Aws__WebIdentityRoleArn: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.awsWebIdentityRoleArn})'

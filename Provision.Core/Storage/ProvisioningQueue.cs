@@ -15,8 +15,8 @@ public interface IProvisioningQueue
 /// <summary>Sends to the provisioning queue as plain JSON: host.json reads messages with encoding "none".</summary>
 public sealed class ProvisioningQueue(QueueServiceClient queues, IOptions<StorageOptions> options) : IProvisioningQueue
 {
-    /// <summary>The queue trigger's name: resolved by the host from the Storage__ProvisionQueue setting.</summary>
-    public const string TriggerName = "%Storage:ProvisionQueue%";
+    /// <summary>The queue trigger's name: resolved by the host from the flat ProvisionQueueName setting.</summary>
+    public const string TriggerName = "%" + StorageOptions.ProvisionQueueSetting + "%";
     public const string PoisonTriggerName = TriggerName + "-poison";
 
     private readonly CreateOnce<QueueClient> _queue = new(async () =>

@@ -11,9 +11,15 @@ public sealed class StorageOptions : IValidatableObject
     [RegularExpression("^([A-Za-z][A-Za-z0-9]{0,29})?$", ErrorMessage = "Storage:TablePrefix must start with a letter and hold only letters and digits (at most 30).")]
     public string TablePrefix { get; set; } = "";
 
-    /// <summary>Queue of provisioning requests; the host moves messages that keep failing to "{name}-poison".</summary>
-    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$", ErrorMessage = "Storage:ProvisionQueue must be 3-56 lower-case letters, digits or single hyphens, starting and ending with a letter or digit.")]
-    public string ProvisionQueue { get; set; } = "provision-things";
+    /// <summary>
+    /// The flat setting naming the provisioning queue. The queue trigger binds it as <c>%ProvisionQueueName%</c>:
+    /// names in binding expressions stay flat, because Flex Consumption's scale controller reads them raw.
+    /// </summary>
+    public const string ProvisionQueueSetting = "ProvisionQueueName";
+
+    /// <summary>Queue of provisioning requests, from <see cref="ProvisionQueueSetting"/>; the host moves messages that keep failing to "{name}-poison".</summary>
+    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$", ErrorMessage = "ProvisionQueueName must be 3-56 lower-case letters, digits or single hyphens, starting and ending with a letter or digit.")]
+    public string ProvisionQueue { get; internal set; } = "provision-things";
 
     /// <summary>Connection string (Azurite, or an account key); filled from <c>AzureWebJobsStorage</c>.</summary>
     public string? ConnectionString { get; internal set; }

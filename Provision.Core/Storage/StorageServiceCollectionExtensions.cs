@@ -27,6 +27,7 @@ public static class StorageServiceCollectionExtensions
                 options.TableServiceUri = UriOrNull(storage["tableServiceUri"]);
                 options.QueueServiceUri = UriOrNull(storage["queueServiceUri"]);
                 options.ManagedIdentityClientId = storage["clientId"];
+                options.ProvisionQueue = configuration[StorageOptions.ProvisionQueueSetting] ?? options.ProvisionQueue;
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();

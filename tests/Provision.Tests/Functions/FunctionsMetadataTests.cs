@@ -35,8 +35,8 @@ public class FunctionsMetadataTests
     }
 
     [Theory]
-    [InlineData("ProvisionThings", "%Storage:ProvisionQueue%")]
-    [InlineData("ProvisionThingsPoison", "%Storage:ProvisionQueue%-poison")]
+    [InlineData("ProvisionThings", "%ProvisionQueueName%")]
+    [InlineData("ProvisionThingsPoison", "%ProvisionQueueName%-poison")]
     public void Metadata_QueueFunction_ListensOnProvisioningQueue(string name, string queue)
     {
         var binding = Trigger(name, "queueTrigger");

@@ -37,4 +37,26 @@ public class StartupTests
 
         Assert.Contains("Storage:TablePrefix", error.Message);
     }
+
+    [Fact]
+    public void Startup_FlatQueueSetting_NamesTheProvisioningQueue()
+    {
+        var settings = TestHost.Settings();
+        settings["ProvisionQueueName"] = "flat-queue";
+        using var services = TestHost.Build(settings);
+
+        Assert.Equal("flat-queue", services.GetRequiredService<IOptions<Provision.Core.Storage.StorageOptions>>().Value.ProvisionQueue);
+    }
+
+    [Fact]
+    public void Startup_InvalidQueueName_FailsNamingTheFlatSetting()
+    {
+        var settings = TestHost.Settings();
+        settings["ProvisionQueueName"] = "Bad--Queue";
+        using var services = TestHost.Build(settings);
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ProvisionQueueName", error.Message);
+    }
 }

@@ -1,15 +1,18 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Provision.Tests.Functions;
 using Provision.Tests.Infrastructure;
 
 namespace Provision.Tests.Infra;
 
 /// <summary>
 /// Every setting the app binds is in local.settings.sample.json and in the Bicep app settings, and nothing
-/// there is unused. The bound settings are derived from the options classes themselves.
+/// there is unused. The bound settings are derived from the options classes themselves and from the
+/// <c>%…%</c> binding expressions in the built functions.metadata.
 /// </summary>
-public sealed class ConfigurationDriftTests
+public sealed partial class ConfigurationDriftTests
 {
     /// <summary>Read by the Functions host or the AWS SDK, not by an options class; only for local runs.</summary>
     private static readonly string[] LocalHostSettings = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
@@ -28,7 +31,7 @@ public sealed class ConfigurationDriftTests
     [Fact]
     public void BoundSettings_FromOptionsClasses_CoverEveryConcern()
     {
-        var sections = BoundSettings().Select(s => s.Split("__")[0]).Distinct().Order();
+        var sections = OptionsSettings().Select(s => s.Split("__")[0]).Distinct().Order();
 
         Assert.Equal(["Admin", "Aws", "Cloud", "Credentials", "Iot", "Releases", "Security", "Storage"], sections);
     }
@@ -58,8 +61,44 @@ public sealed class ConfigurationDriftTests
         Assert.Empty(bicep.Intersect(EmulatorOnlySettings));
     }
 
+    [Fact]
+    public void Metadata_BindingExpressions_NameTheProvisioningQueueSetting() =>
+        Assert.Equal(["ProvisionQueueName"], BindingExpressionSettings());
+
+    [Fact]
+    public async Task Metadata_BindingExpressions_NameFlatSettingsBicepSetsVerbatim()
+    {
+        // Flex Consumption's scale controller reads binding expressions raw: no Section:Key to Section__Key mapping.
+        var bicep = (await BicepTemplateTests.AppSettingsAsync()).Keys;
+
+        foreach (var name in BindingExpressionSettings())
+        {
+            Assert.Matches("^[A-Za-z][A-Za-z0-9]*$", name);
+            Assert.Contains(name, bicep);
+            Assert.Contains(name, SampleSettings());
+        }
+    }
+
+    private static IReadOnlyList<string> BoundSettings() =>
+        OptionsSettings().Concat(BindingExpressionSettings()).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Every setting named by a <c>%…%</c> expression in any binding of the built functions.metadata.</summary>
+    private static IReadOnlyList<string> BindingExpressionSettings() =>
+        FunctionsMetadataTests.Functions()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
+            .SelectMany(b => b.EnumerateObject())
+            .Where(p => p.Value.ValueKind == JsonValueKind.String)
+            .SelectMany(p => BindingExpression().Matches(p.Value.GetString()!))
+            .Select(m => m.Groups[1].Value)
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    [GeneratedRegex("%([^%]+)%")]
+    private static partial Regex BindingExpression();
+
     /// <summary><c>Section__Property</c> for every public settable property of every options class (one with a <c>Section</c> constant).</summary>
-    private static IReadOnlyList<string> BoundSettings()
+    private static IReadOnlyList<string> OptionsSettings()
     {
         var assemblies = new[] { typeof(global::Provision.Core.ResultPage<>).Assembly, typeof(global::Provision.Functions.DeviceJson).Assembly };
         return assemblies.SelectMany(a => a.GetTypes())

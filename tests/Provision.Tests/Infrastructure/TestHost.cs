@@ -14,7 +14,7 @@ public static class TestHost
     {
         ["AzureWebJobsStorage"] = connectionString ?? Azurite.Instance.ConnectionString,
         ["Storage:TablePrefix"] = UniquePrefix(),
-        ["Storage:ProvisionQueue"] = "q" + Guid.NewGuid().ToString("N")[..12],
+        ["ProvisionQueueName"] = "q" + Guid.NewGuid().ToString("N")[..12],
         ["Admin:BootstrapKey"] = BootstrapKey,
         ["Security:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         ["Security:KeyEncryptionKeyId"] = "test1",

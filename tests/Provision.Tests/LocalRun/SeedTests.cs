@@ -155,7 +155,7 @@ public class SeedTests
 
     private async Task<List<string>> QueuedAsync(IServiceProvider services)
     {
-        var queue = services.GetRequiredService<QueueServiceClient>().GetQueueClient(_settings["Storage:ProvisionQueue"]);
+        var queue = services.GetRequiredService<QueueServiceClient>().GetQueueClient(_settings["ProvisionQueueName"]);
         var peeked = await queue.PeekMessagesAsync(maxMessages: 32);
         return peeked.Value.Select(message => message.Body.ToString()).ToList();
     }
