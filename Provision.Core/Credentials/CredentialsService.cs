@@ -1,21 +1,14 @@
-using System.ComponentModel.DataAnnotations;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Provision.Core.Aws;
 using Provision.Core.Devices;
+using Provision.Core.Limits;
 
 namespace Provision.Core.Credentials;
 
 /// <summary>How often one device may ask for credentials (section "Credentials").</summary>
-public sealed class CredentialsOptions
+public sealed class CredentialsOptions : LimitOptions
 {
     public const string Section = "Credentials";
-
-    [Range(1, 1000)]
-    public int PermitsPerWindow { get; set; } = 10;
-
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public interface ICredentialsService
@@ -23,16 +16,10 @@ public interface ICredentialsService
     Task<DeviceCredentials> GetCredentialsAsync(Device device, CancellationToken cancellationToken = default);
 }
 
-/// <summary>getCreds: STS credentials for claimed devices, with a per-device limit that protects the STS quota.</summary>
-public sealed class CredentialsService(IDeviceCredentialIssuer issuer, IOptions<CredentialsOptions> options) : ICredentialsService, IDisposable
+/// <summary>getCreds: STS credentials for claimed devices, with a per-device limit (shared by every instance) that protects the STS quota.</summary>
+public sealed class CredentialsService(IDeviceCredentialIssuer issuer, IUsageLimiter limiter, IOptions<CredentialsOptions> options) : ICredentialsService
 {
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(deviceId =>
-        RateLimitPartition.GetFixedWindowLimiter(deviceId, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = options.Value.PermitsPerWindow,
-            Window = options.Value.Window,
-            QueueLimit = 0,
-        }));
+    private readonly LimitRule _rule = options.Value.ToRule("getCreds", "Too many credential requests for this device. Retry after the delay.");
 
     public async Task<DeviceCredentials> GetCredentialsAsync(Device device, CancellationToken cancellationToken = default)
     {
@@ -40,14 +27,7 @@ public sealed class CredentialsService(IDeviceCredentialIssuer issuer, IOptions<
         {
             throw new ForbiddenException("Device is not claimed");
         }
-        using var lease = _limiter.AttemptAcquire(device.Id);
-        if (!lease.IsAcquired)
-        {
-            var delay = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.Value.Window;
-            throw new RateLimitedException("Too many credential requests for this device. Retry after the delay.", Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)));
-        }
+        await limiter.AcquireAsync(_rule, device.Id, cancellationToken);
         return await issuer.IssueAsync(new DeviceCredentialRequest(device.Id, device.ProductId, device.AccountId), cancellationToken);
     }
-
-    public void Dispose() => _limiter.Dispose();
 }

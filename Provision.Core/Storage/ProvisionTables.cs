@@ -15,6 +15,7 @@ public sealed class ProvisionTables(TableServiceClient service, IOptions<Storage
     public const string Reports = "Reports";
     public const string Audit = "Audit";
     public const string AdminKeys = "AdminKeys";
+    public const string Limits = "Limits";
 
     private readonly ConcurrentDictionary<string, CreateOnce<TableClient>> _tables = new();
 

@@ -59,6 +59,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Admin.IAuditLog, TableAuditLog>();
         services.AddSingleton<IProvisioningQueue, ProvisioningQueue>();
         services.AddSingleton<IStorageHealth, StorageHealth>();
+        services.AddSingleton<Limits.IUsageLimiter, Limits.TableUsageLimiter>();
         return services;
     }
 

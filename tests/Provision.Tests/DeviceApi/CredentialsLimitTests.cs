@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Provision.Emulators.Aws;
 using Provision.Functions.Functions;
 using Provision.Tests.Infrastructure;
@@ -29,6 +30,23 @@ public class CredentialsLimitTests(AwsEmulatorFixture aws) : DeviceApiTestBase(a
         Assert.Equal(delay.ToString(System.Globalization.CultureInfo.InvariantCulture), third.Headers.RetryAfter.ToString());
         Assert.Equal(2, SessionsOf(id).Count);
         Assert.Equal(StatusCodes.Status200OK, otherDevice.Status);
+    }
+
+    [Fact]
+    public async Task GetCreds_OverLimitAcrossTwoInstances_Answers429()
+    {
+        var (id, token) = await RegisterAsync();
+        await ClaimAsync(id);
+        using var secondInstance = SecondInstance();
+
+        var first = await GetCredsAsync(id, token);
+        var second = await HttpCall.PostAsync(secondInstance, ActivatorUtilities.CreateInstance<GetCredsFunction>(secondInstance).GetCreds, new { id }, $"Bearer {token}");
+        var third = await GetCredsAsync(id, token);
+
+        Assert.Equal(StatusCodes.Status200OK, first.Status);
+        Assert.Equal(StatusCodes.Status200OK, second.Status);
+        Assert.Equal(StatusCodes.Status429TooManyRequests, third.Status);
+        Assert.Equal(2, SessionsOf(id).Count);
     }
 
     [Fact]

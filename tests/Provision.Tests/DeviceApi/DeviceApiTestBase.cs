@@ -32,15 +32,25 @@ public abstract class DeviceApiTestBase : IDisposable
             settings[key] = value;
         }
         configure?.Invoke(settings);
-        Services = TestHost.Build(settings, services =>
-        {
-            services.AddSingleton<AWSCredentials>(new BasicAWSCredentials(aws.Emulator.AccessKeyId, aws.Emulator.SecretAccessKey));
-            services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
-            overrides?.Invoke(services);
-        });
+        _settings = settings;
+        _overrides = overrides;
+        Services = BuildInstance();
         Queue = new QueueDriver(Services);
         ProductId = "P" + Guid.NewGuid().ToString("N")[..8];
     }
+
+    private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _overrides;
+
+    private ServiceProvider BuildInstance() => TestHost.Build(_settings, services =>
+    {
+        services.AddSingleton<AWSCredentials>(new BasicAWSCredentials(Aws.Emulator.AccessKeyId, Aws.Emulator.SecretAccessKey));
+        services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        _overrides?.Invoke(services);
+    });
+
+    /// <summary>Another instance of the app over the same storage and AWS, as when the app scales out; the caller disposes it.</summary>
+    protected ServiceProvider SecondInstance() => BuildInstance();
 
     /// <summary>The emulator keeps state across tests: assertions look only at what this test created.</summary>
     protected DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
