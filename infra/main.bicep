@@ -134,6 +134,9 @@ param credentialsWindow string = '00:01:00'
 @maxValue(3600)
 param releaseCacheSeconds int = 30
 
+@description('Optional. A check-in that changes nothing but its time is written at most this often (hh:mm:ss).')
+param checkinWriteInterval string = '00:15:00'
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -181,6 +184,7 @@ module resources 'resources.bicep' = {
     credentialsPermitsPerWindow: credentialsPermitsPerWindow
     credentialsWindow: credentialsWindow
     releaseCacheSeconds: releaseCacheSeconds
+    checkinWriteInterval: checkinWriteInterval
   }
 }
 

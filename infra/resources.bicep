@@ -128,6 +128,9 @@ param credentialsWindow string = '00:01:00'
 @maxValue(3600)
 param releaseCacheSeconds int = 30
 
+@description('Optional. A check-in that changes nothing but its time is written at most this often (hh:mm:ss).')
+param checkinWriteInterval string = '00:15:00'
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var names = {
   identity: 'id-${resourceToken}'
@@ -244,6 +247,7 @@ var appSettings = {
   Credentials__PermitsPerWindow: string(credentialsPermitsPerWindow)
   Credentials__Window: credentialsWindow
   Releases__CacheSeconds: string(releaseCacheSeconds)
+  Checkin__WriteInterval: checkinWriteInterval
   Security__KeyEncryptionKey: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.keyEncryptionKey})'
   Security__KeyEncryptionKeyId: keyEncryptionKeyId
   Security__KeyDeliveryWindow: keyDeliveryWindow

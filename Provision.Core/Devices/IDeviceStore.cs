@@ -11,6 +11,12 @@ public interface IDeviceStore
     /// <summary>Writes the device if nobody changed it since it was read; else <see cref="ConcurrencyException"/>.</summary>
     Task<Device> UpdateAsync(Device device, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes only the named properties (and the update time) if nobody changed the device since it was read;
+    /// else <see cref="ConcurrencyException"/>. A merge cannot remove a property, so each named one must have a value.
+    /// </summary>
+    Task<Device> MergeAsync(Device device, IReadOnlyCollection<string> properties, CancellationToken cancellationToken = default);
+
     /// <summary>A page of the product's devices, only those in <paramref name="state"/> when it is given.</summary>
     Task<ResultPage<Device>> ListByProductAsync(
         string productId, int pageSize, string? continuationToken, DeviceState? state = null, CancellationToken cancellationToken = default);

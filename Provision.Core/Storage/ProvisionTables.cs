@@ -68,9 +68,10 @@ internal static class StorageCalls
     public static Task RunAsync(Func<Task> call, string what) =>
         RunAsync(async () => { await call(); return true; }, what);
 
-    /// <summary>Replaces an entity read earlier if nobody changed it since; returns its new ETag.</summary>
+    /// <summary>Replaces (or merges into) an entity read earlier if nobody changed it since; returns its new ETag.</summary>
     public static async Task<string?> ReplaceAsync(
-        TableClient table, TableEntity entity, string? etag, string what, string missing, CancellationToken cancellationToken)
+        TableClient table, TableEntity entity, string? etag, string what, string missing, CancellationToken cancellationToken,
+        TableUpdateMode mode = TableUpdateMode.Replace)
     {
         if (etag is null)
         {
@@ -79,7 +80,7 @@ internal static class StorageCalls
         try
         {
             var response = await RunAsync(
-                () => table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Replace, cancellationToken), what);
+                () => table.UpdateEntityAsync(entity, new ETag(etag), mode, cancellationToken), what);
             return response.Headers.ETag?.ToString();
         }
         catch (RequestFailedException e) when (e.Status == 404)

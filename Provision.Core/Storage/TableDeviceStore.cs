@@ -86,6 +86,22 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
         return device;
     }
 
+    public async Task<Device> MergeAsync(Device device, IReadOnlyCollection<string> properties, CancellationToken cancellationToken = default)
+    {
+        TableKeys.Validate(device.Id, "device id");
+        var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
+        device.Updated = clock.GetUtcNow();
+        var full = ToEntity(device);
+        var changes = new TableEntity(device.Id, Row) { [nameof(Device.Updated)] = device.Updated };
+        foreach (var name in properties)
+        {
+            changes[name] = full[name] ?? throw new ArgumentException($"Device property {name} has no value: a merge cannot remove it.", nameof(properties));
+        }
+        device.ETag = await StorageCalls.ReplaceAsync(
+            table, changes, device.ETag, $"update device {device.Id}", $"Device {device.Id} does not exist.", cancellationToken, TableUpdateMode.Merge);
+        return device;
+    }
+
     public async Task<ResultPage<Device>> ListByProductAsync(
         string productId, int pageSize, string? continuationToken, DeviceState? state = null, CancellationToken cancellationToken = default)
     {

@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Provision.Core.Devices;
 using Provision.Core.Releases;
 
@@ -11,6 +13,19 @@ public sealed record CheckinRequest(string? ProductId, bool Test, string? Versio
 /// <summary>The update offered to a device.</summary>
 public sealed record UpdateOffer(string ReleaseId, string Version, string Url, string Checksum);
 
+/// <summary>How check-ins are recorded (section "Checkin").</summary>
+public sealed class CheckinOptions
+{
+    public const string Section = "Checkin";
+
+    /// <summary>
+    /// A check-in that changes nothing but the check-in time is not written while the stored time is younger than this:
+    /// the registry's last check-in is then accurate to this interval. Zero records every check-in.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan WriteInterval { get; set; } = TimeSpan.FromMinutes(15);
+}
+
 public interface ICheckinService
 {
     /// <summary>Records the check-in and returns the update that applies to the device, if any.</summary>
@@ -21,14 +36,16 @@ public interface ICheckinService
 }
 
 /// <summary>
-/// Check-in: one device read (done by authentication), release data from the in-memory catalog, and at most
-/// one registry write. An update offered for the first time is also counted in the release's reports.
+/// Check-in: one device read (done by authentication), release data from the in-memory catalog, and a registry
+/// write only when something changed or the stored check-in time is older than <see cref="CheckinOptions.WriteInterval"/>;
+/// that write merges only the changed properties. An update offered for the first time is also counted in the release's reports.
 /// </summary>
 public sealed class CheckinService(
     IDeviceStore devices,
     IReleaseStore releases,
     ReleaseSelector selector,
     IUpdateReportStore reports,
+    IOptions<CheckinOptions> options,
     TimeProvider clock,
     ILogger<CheckinService> log) : ICheckinService
 {
@@ -49,19 +66,10 @@ public sealed class CheckinService(
         var release = await selector.SelectAsync(device.ProductId, new DeviceFacts(device.Id, version, request.Test, properties), cancellationToken);
         var firstOffer = release is not null && device.OfferedRelease != release.Id;
 
-        device.LastCheckin = clock.GetUtcNow();
-        device.Version = version;
-        device.Properties = reported ?? device.Properties;
-        device.OfferedRelease = release?.Id ?? device.OfferedRelease;
-        try
+        var changed = Changes(device, version, reported, release?.Id);
+        if (changed.Count > 0)
         {
-            await devices.UpdateAsync(device, cancellationToken);
-        }
-        catch (ConcurrencyException)
-        {
-            // Another request changed the device meanwhile; this check-in's record is not worth a second write.
-            log.LogInformation("Check-in of {DeviceId} not recorded: the device changed meanwhile", device.Id);
-            firstOffer = false;
+            firstOffer &= await RecordAsync(device, changed, version, reported, release?.Id, cancellationToken);
         }
 
         if (release is null)
@@ -82,6 +90,51 @@ public sealed class CheckinService(
             ?? throw new EntityNotFoundException($"Release {releaseId} does not exist for product {device.ProductId}.");
         await reports.RecordAsync(release.Id, device.Id, success ? UpdateStatus.Succeeded : UpdateStatus.Failed, cancellationToken);
         log.LogInformation("{DeviceId} reported {Outcome} for release {ReleaseId}", device.Id, success ? "success" : "failure", release.Id);
+    }
+
+    /// <summary>The device properties this check-in changes; none when only the check-in time moved and the stored one is recent.</summary>
+    private List<string> Changes(Device device, string? version, string? reported, string? releaseId)
+    {
+        var changed = new List<string>(4);
+        if (version != device.Version)
+        {
+            changed.Add(nameof(Device.Version));
+        }
+        if (reported is not null && reported != device.Properties)
+        {
+            changed.Add(nameof(Device.Properties));
+        }
+        if (releaseId is not null && releaseId != device.OfferedRelease)
+        {
+            changed.Add(nameof(Device.OfferedRelease));
+        }
+        var now = clock.GetUtcNow();
+        if (changed.Count > 0 || device.LastCheckin is not { } last || now - last >= options.Value.WriteInterval || last > now)
+        {
+            changed.Add(nameof(Device.LastCheckin));
+        }
+        return changed;
+    }
+
+    /// <summary>Merges the changed properties; false when another request changed the device meanwhile.</summary>
+    private async Task<bool> RecordAsync(
+        Device device, List<string> changed, string? version, string? reported, string? releaseId, CancellationToken cancellationToken)
+    {
+        device.LastCheckin = clock.GetUtcNow();
+        device.Version = version;
+        device.Properties = reported ?? device.Properties;
+        device.OfferedRelease = releaseId ?? device.OfferedRelease;
+        try
+        {
+            await devices.MergeAsync(device, changed, cancellationToken);
+            return true;
+        }
+        catch (ConcurrencyException)
+        {
+            // Another request changed the device meanwhile; this check-in's record is not worth a second write.
+            log.LogInformation("Check-in of {DeviceId} not recorded: the device changed meanwhile", device.Id);
+            return false;
+        }
     }
 
     /// <summary>Stored properties are bounded in count, name length and size; a device over the bounds is told which.</summary>

@@ -239,6 +239,7 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
                 ? throw new StorageUnavailableException("simulated crash before the write")
                 : inner.UpdateAsync(device, cancellationToken);
 
+        public Task<Device> MergeAsync(Device device, IReadOnlyCollection<string> properties, CancellationToken cancellationToken = default) => inner.MergeAsync(device, properties, cancellationToken);
         public Task<Device> CreateAsync(Device device, CancellationToken cancellationToken = default) => inner.CreateAsync(device, cancellationToken);
         public Task<Device?> GetAsync(string deviceId, CancellationToken cancellationToken = default) => inner.GetAsync(deviceId, cancellationToken);
         public Task<ResultPage<Device>> ListByProductAsync(string productId, int pageSize, string? continuationToken, DeviceState? state = null, CancellationToken cancellationToken = default) => inner.ListByProductAsync(productId, pageSize, continuationToken, state, cancellationToken);
