@@ -13,18 +13,22 @@ public sealed class ReleaseSelector(IReleaseCatalog catalog, ILogger<ReleaseSele
         Select(await catalog.GetAsync(productId, cancellationToken), device);
 
     /// <summary>
-    /// The first of <paramref name="newestFirst"/> that is enabled, newer than the device's version, not test-only
-    /// (unless the device is a test device), includes the device in its rollout and whose policy is true.
-    /// A device with no or an unparsable version gets the newest applicable release.
+    /// The first of <paramref name="newestFirst"/> that is enabled, not test-only (unless the device is a test device),
+    /// includes the device in its rollout, is not the version the device runs, and matches: a release without a
+    /// policy matches a device on an older version (Builder's default policy <c>semver(version, "&lt;", newVersion)</c>;
+    /// a device with no or an unparsable version matches), a release with a policy matches when the policy is true,
+    /// whatever the versions (so a release pinned to a bad version, <c>version == '1.2.3'</c>, rolls devices back).
     /// </summary>
     public Release? Select(IReadOnlyList<CatalogRelease> newestFirst, DeviceFacts device)
     {
-        var current = SemVerComparisons.TryParse(device.Version);
+        var current = PolicyOperators.TryParse(device.Version);
         foreach (var candidate in newestFirst)
         {
             var release = candidate.Release;
+            var order = current is null ? 1 : candidate.Version.ComparePrecedenceTo(current);
             if (!release.Enabled
-                || (current is not null && candidate.Version.ComparePrecedenceTo(current) <= 0)
+                || order == 0
+                || (candidate.Policy is null && candidate.PolicyError is null && order < 0)
                 || (release.TestOnly && !device.Test)
                 || !InRollout(device.DeviceId, release.Id, release.Rollout))
             {
@@ -37,7 +41,7 @@ public sealed class ReleaseSelector(IReleaseCatalog catalog, ILogger<ReleaseSele
             }
             if (candidate.Policy is not null)
             {
-                var outcome = candidate.Policy.Evaluate(device);
+                var outcome = candidate.Policy.Evaluate(device, release.Version);
                 if (outcome.Failure is not null)
                 {
                     log.LogWarning("Policy of release {ReleaseId} failed for device {DeviceId}: {PolicyFailure}", release.Id, device.DeviceId, outcome.Failure);

@@ -147,6 +147,55 @@ public class ReleaseSelectorTests
         Assert.Equal("1.1.0", selected?.Version);
     }
 
+    // Builder semantics: newest first, first match offered; a blank policy means semver(version, "<", newVersion);
+    // a policy decides alone; the version a device runs is never offered.
+    [Theory]
+    [InlineData("1.2.3", "1.2.2")]  // on the bad version: rolled back
+    [InlineData("1.2.2", null)]     // on the rollback version: never offered what it runs
+    [InlineData("1.0.0", "1.2.1")]  // older devices: the rollback's policy is false, the next blank one matches
+    [InlineData("1.2.1", null)]     // already on the last good one
+    public void Select_RollbackRelease_OffersItOnlyToTheBadVersion(string running, string? expected)
+    {
+        var catalog = Catalog(
+            Facts.Release("1.2.3", enabled: false),
+            Facts.Release("1.2.2", policy: "version == '1.2.3'"),
+            Facts.Release("1.2.1"));
+
+        Assert.Equal(expected, _selector.Select(catalog, Facts.Device(running))?.Version);
+    }
+
+    [Theory]
+    [InlineData("pro == true", "2.0.0", "1.1.0")]                        // a policy decides alone, older or not
+    [InlineData("pro == true", "1.1.0", null)]                            // but never the running version
+    [InlineData("pro == true", "1.1.0+build.9", null)]                    // by SemVer precedence
+    [InlineData("semver(version, \"<\", newVersion)", "1.2.0", null)]   // Builder's default policy written out
+    [InlineData("semver(version, \"<\", newVersion)", "1.0.0", "1.1.0")]
+    [InlineData("pro == true && version < newVersion", "2.0.0", null)]
+    public void Select_ReleaseWithPolicy_PolicyDecides(string policy, string running, string? expected)
+    {
+        var selected = _selector.Select(Catalog(Facts.Release("1.1.0", policy: policy)), Facts.Device(running, properties: """{"pro":"true"}"""));
+
+        Assert.Equal(expected, selected?.Version);
+    }
+
+    [Fact]
+    public void Select_FirstMatchNewestFirst_OlderMatchesIgnored()
+    {
+        var catalog = Catalog(Facts.Release("1.3.0", policy: "model ^= 'T2'"), Facts.Release("1.2.0", policy: "model ^= 'T'"), Facts.Release("1.1.0"));
+
+        var selected = _selector.Select(catalog, Facts.Device("1.0.0", properties: """{"model":"T2-eu"}"""));
+
+        Assert.Equal("1.3.0", selected?.Version);
+    }
+
+    [Fact]
+    public void Select_PolicySeesNewVersionOfEachCandidate()
+    {
+        var catalog = Catalog(Facts.Release("2.0.0", policy: "newVersion ^= '1.'"), Facts.Release("1.5.0", policy: "newVersion ^= '1.'"));
+
+        Assert.Equal("1.5.0", _selector.Select(catalog, Facts.Device("1.0.0"))?.Version);
+    }
+
     [Fact]
     public void InRollout_ThirtyPercentOfManyDevices_AboutThirtyPercentIn()
     {
