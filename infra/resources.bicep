@@ -72,7 +72,7 @@ param awsAccountId string = ''
 @description('Optional. ARN of the AWS IAM role the service assumes with its managed identity token, stored in Key Vault. Required on the first deployment; empty keeps the value already in the vault.')
 param awsWebIdentityRoleArn string = ''
 
-@description('Optional. Audience of the managed identity token presented to AWS STS.')
+@description('Optional. Resource the managed identity token presented to AWS STS is requested for; the token carries its app id fb60f99c-7a34-4190-8149-302f77469936 as aud.')
 param awsWebIdentityAudience string = 'api://AzureADTokenExchange'
 
 @description('Optional. AWS IoT policy attached to every device certificate.')

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -89,6 +90,17 @@ public sealed class AwsEmulator : IAsyncDisposable
 
     /// <summary>Completes when the host is asked to stop (Ctrl+C or SIGTERM when run on its own).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>As <c>aws iam create-open-id-connect-provider</c>: trusts tokens of <paramref name="issuer"/> signed by one of <paramref name="signingKeys"/>.</summary>
+    public string CreateOpenIdConnectProvider(string issuer, IEnumerable<string> clientIds, IReadOnlyDictionary<string, RSAParameters> signingKeys)
+    {
+        var provider = new OpenIdConnectProvider(WebIdentity.ProviderUrl(issuer), [.. clientIds], signingKeys);
+        State.OpenIdConnectProviders[provider.Url] = provider;
+        return provider.Arn(AccountId);
+    }
+
+    /// <summary>As <c>aws iam create-role --assume-role-policy-document</c>: the role's trust policy.</summary>
+    public void PutRoleTrustPolicy(string roleArn, string trustPolicyDocument) => State.RoleTrustPolicies[roleArn] = trustPolicyDocument;
 
     /// <summary>Forgets the journal and all injected faults (state is kept).</summary>
     public void Reset()

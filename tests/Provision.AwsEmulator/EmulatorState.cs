@@ -78,6 +78,12 @@ public sealed class EmulatorState
 
     public ConcurrentQueue<AssumedRoleSession> Sessions { get; } = new();
 
+    /// <summary>IAM OpenID Connect providers by URL (the issuer without https://).</summary>
+    public ConcurrentDictionary<string, OpenIdConnectProvider> OpenIdConnectProviders { get; } = new();
+
+    /// <summary>Trust policy documents of IAM roles, by role ARN: who may assume the role with a web identity.</summary>
+    public ConcurrentDictionary<string, string> RoleTrustPolicies { get; } = new();
+
     /// <summary>Temporary credentials STS issued: access key → (secret, session token, expiration, caller ARN).</summary>
     internal ConcurrentDictionary<string, TemporaryCredentials> TemporaryCredentials { get; } = new();
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
@@ -46,14 +45,14 @@ internal sealed partial class StsService(AwsEmulatorOptions options, EmulatorSta
     {
         var (roleArn, roleName, sessionName, duration) = Common(form);
         var token = form.GetValueOrDefault("WebIdentityToken") ?? throw Validation("webIdentityToken", "Member must not be null");
-        var claims = Claims(token);
+        var claims = WebIdentity.Validate(token, roleArn, state, options.AccountId, time.GetUtcNow());
         var session = Issue("AssumeRoleWithWebIdentity", roleArn, roleName, sessionName, duration, new Dictionary<string, string>());
         return Wrap("AssumeRoleWithWebIdentity",
             [
                 .. session.Elements,
                 new XElement(Xmlns + "SubjectFromWebIdentityToken", claims.Subject),
                 new XElement(Xmlns + "Audience", claims.Audience),
-                new XElement(Xmlns + "Provider", claims.Issuer),
+                new XElement(Xmlns + "Provider", claims.Provider.Arn(options.AccountId)),
             ]);
     }
 
@@ -124,38 +123,6 @@ internal sealed partial class StsService(AwsEmulatorOptions options, EmulatorSta
                 new XElement(Xmlns + "SessionToken", sessionToken),
                 new XElement(Xmlns + "Expiration", expiration.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))),
         ]);
-    }
-
-    /// <summary>The web identity token must be a JWT with a subject that has not expired (the signature is not checked).</summary>
-    private (string Subject, string Audience, string Issuer) Claims(string token)
-    {
-        var parts = token.Split('.');
-        try
-        {
-            if (parts.Length == 3)
-            {
-                var payload = parts[1].Replace('-', '+').Replace('_', '/');
-                payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
-                using var json = JsonDocument.Parse(Convert.FromBase64String(payload));
-                var root = json.RootElement;
-                var subject = root.GetProperty("sub").GetString()!;
-                var audience = root.TryGetProperty("aud", out var aud) ? aud.GetString() ?? "" : "";
-                var issuer = root.TryGetProperty("iss", out var iss) ? iss.GetString() ?? "" : "";
-                var expired = root.TryGetProperty("exp", out var exp) && DateTimeOffset.FromUnixTimeSeconds(exp.GetInt64()) < time.GetUtcNow();
-                if (expired)
-                {
-                    throw new EmulatorError(400, "ExpiredTokenException", "Token expired");
-                }
-
-                return (subject, audience, issuer);
-            }
-        }
-        catch (Exception e) when (e is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            // Falls through to the AWS error below.
-        }
-
-        throw new EmulatorError(400, "InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.");
     }
 
     public static XElement Wrap(string action, params object[] result) =>

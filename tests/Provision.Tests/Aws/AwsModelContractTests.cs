@@ -347,11 +347,14 @@ public sealed class AwsModelContractTests(AwsEmulatorFixture fixture) : AwsTestB
     {
         var credentials = await Services.GetRequiredService<IDeviceCredentialIssuer>().IssueAsync(new DeviceCredentialRequest(NewName("device"), "prod1", "acct1"));
 
+        using var entra = new EntraTokens();
+        var roleArn = $"arn:aws:iam::{Emulator.AccountId}:role/ProvisionService";
+        entra.ConfigureAws(Emulator, roleArn);
         var azure = Substitute.For<TokenCredential>();
         azure.GetTokenAsync(Arg.Any<TokenRequestContext>(), Arg.Any<CancellationToken>())
-            .Returns(new AccessToken("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtaS0xIiwiYXVkIjoiYXBpOi8vQXp1cmVBRFRva2VuRXhjaGFuZ2UifQ.c2ln", DateTimeOffset.UtcNow.AddHours(1)));
+            .Returns(new AccessToken(entra.Token(), DateTimeOffset.UtcNow.AddHours(1)));
         using (var services = Fixture.CreateServices(
-            s => s["Aws:WebIdentityRoleArn"] = $"arn:aws:iam::{Emulator.AccountId}:role/ProvisionService",
+            s => s["Aws:WebIdentityRoleArn"] = roleArn,
             useEmulatorKey: false,
             register: s => s.AddKeyedSingleton(AwsServiceCollectionExtensions.WebIdentityTokenCredentialKey, azure)))
         {
