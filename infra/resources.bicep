@@ -87,14 +87,14 @@ param iotThingType string = ''
 @description('Optional. AWS IoT thing group new things join. Empty for none.')
 param iotThingGroup string = ''
 
-@description('Optional. MQTT port returned to devices.')
-param iotMqttPort int = 8883
+@description('Optional. MQTT port returned to devices (443 with ALPN x-amzn-mqtt-ca is the Ioto agent default).')
+param iotMqttPort int = 443
 
 @description('Optional. IAM role (name or ARN) devices assume through getCreds.')
 param deviceRole string = 'IotoDeviceRole'
 
-@description('Optional. Lifetime of device credentials, in seconds.')
-@minValue(900)
+@description('Optional. Lifetime of device credentials, in seconds (at least 1800: the Ioto agent renews 20 minutes before expiry).')
+@minValue(1800)
 @maxValue(43200)
 param credentialsDurationSeconds int = 3600
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provision.Core.Aws;
@@ -41,7 +40,7 @@ public interface IDeviceAdmin
     Task DeleteAsync(string deviceId, CancellationToken cancellationToken = default);
 }
 
-public sealed partial class DeviceAdmin(
+public sealed class DeviceAdmin(
     IDeviceStore devices,
     IProductStore products,
     IClaimService claims,
@@ -59,7 +58,7 @@ public sealed partial class DeviceAdmin(
     {
         if (deviceId is not null)
         {
-            CheckDeviceId(deviceId);
+            DeviceIds.Validate(deviceId);
         }
         await RequireProductAsync(productId, cancellationToken);
         var token = Tokens.New();
@@ -82,9 +81,9 @@ public sealed partial class DeviceAdmin(
             {
                 errors.Add(new DeviceImportError(row.Position, row.Id, row.Error ?? "The device id is missing."));
             }
-            else if (!DeviceId().IsMatch(row.Id))
+            else if (!DeviceIds.IsValid(row.Id))
             {
-                errors.Add(new DeviceImportError(row.Position, row.Id, DeviceIdRule));
+                errors.Add(new DeviceImportError(row.Position, row.Id, DeviceIds.Rule));
             }
             else if (seen.TryGetValue(row.Id, out var first))
             {
@@ -236,16 +235,6 @@ public sealed partial class DeviceAdmin(
 
     private static EntityNotFoundException NotFound(string deviceId) => new($"Device {deviceId} does not exist.");
 
-    private const string DeviceIdRule = "A device id must be 1-128 letters, digits, ':', '_' or '-' (it names the AWS IoT thing).";
-
-    private static void CheckDeviceId(string deviceId)
-    {
-        if (!DeviceId().IsMatch(deviceId))
-        {
-            throw new ValidationException(DeviceIdRule);
-        }
-    }
-
     private static async Task IgnoreNotFoundAsync(Func<Task> call)
     {
         try
@@ -256,7 +245,4 @@ public sealed partial class DeviceAdmin(
         {
         }
     }
-
-    [GeneratedRegex("^[A-Za-z0-9:_-]{1,128}$")]
-    private static partial Regex DeviceId();
 }

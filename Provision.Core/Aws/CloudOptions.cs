@@ -11,6 +11,7 @@ public sealed class CloudOptions
     [Required, RegularExpression(@"^([\w+=,.@/-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+)$")]
     public string DeviceRole { get; set; } = "IotoDeviceRole";
 
-    [Range(900, 43200)]
+    /// <summary>At least 30 minutes: the Ioto agent renews its credentials 20 minutes before they expire.</summary>
+    [Range(1800, 43200)]
     public int CredentialsDurationSeconds { get; set; } = 3600;
 }

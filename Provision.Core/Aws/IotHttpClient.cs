@@ -178,16 +178,24 @@ internal sealed class IotHttpClient(
 
     private async Task<IotPolicy> GetOrCreatePolicyAsync(string name, CancellationToken cancellationToken)
     {
+        var document = RenderPolicy(Iot.EffectivePolicyDocument, Aws);
         try
         {
-            return await GetPolicyAsync(name, cancellationToken);
+            var existing = await GetPolicyAsync(name, cancellationToken);
+            if (!SameDocument(existing.PolicyDocument, document))
+            {
+                log.LogWarning(
+                    "IoT policy {PolicyName} differs from the configured policy document; devices keep the existing permissions until the policy gets a new default version",
+                    name);
+            }
+            return existing;
         }
         catch (AwsServiceException e) when (e.Kind == AwsErrorKind.NotFound)
         {
             log.LogInformation("IoT policy {PolicyName} does not exist; creating it", name);
         }
 
-        var body = new JsonObject { ["policyDocument"] = RenderPolicy(Iot.EffectivePolicyDocument, Aws) };
+        var body = new JsonObject { ["policyDocument"] = document };
         try
         {
             var created = await SendAsync(IotOperation.CreatePolicy, HttpMethod.Post, $"/policies/{Escape(name)}", body, cancellationToken);
@@ -215,6 +223,18 @@ internal sealed class IotHttpClient(
         var content = new ByteArrayContent(payload.ToArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         await SendAsync(IotOperation.Publish, HttpMethod.Post, uri, content, DataPlaneClientName, null, cancellationToken);
+    }
+
+    private static bool SameDocument(string existing, string configured)
+    {
+        try
+        {
+            return JsonNode.DeepEquals(JsonNode.Parse(existing), JsonNode.Parse(configured));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     internal static string RenderPolicy(string template, AwsOptions aws) => template

@@ -25,10 +25,15 @@ public sealed class IotOptions
     [RegularExpression("^[a-zA-Z0-9:_-]{1,128}$")]
     public string? ThingGroup { get; set; }
 
+    /// <summary>The port devices connect to: 443 (TLS with ALPN x-amzn-mqtt-ca) is what the Ioto agent uses by default.</summary>
     [Range(1, 65535)]
-    public int MqttPort { get; set; } = 8883;
+    public int MqttPort { get; set; } = 443;
 
-    // A device may connect as its own thing and use only topics under its own name.
+    /// <summary>
+    /// Device X connects as client id X and reaches only its own topics, its account's and the fleet-wide ones, as the Ioto agent
+    /// uses them. In IoT policies '*' also matches '/', so the thing name always sits at a fixed position followed by '/'; device ids
+    /// never contain MQTT wildcards or '/', and are never one of <see cref="Devices.DeviceIds.Reserved"/>.
+    /// </summary>
     public const string DefaultPolicyDocument = """
         {
           "Version": "2012-10-17",
@@ -40,13 +45,32 @@ public sealed class IotOptions
             },
             {
               "Effect": "Allow",
-              "Action": ["iot:Publish", "iot:Receive", "iot:RetainPublish"],
-              "Resource": "arn:${partition}:iot:${region}:${account}:topic/ioto/*/${iot:Connection.Thing.ThingName}/*"
+              "Action": "iot:Subscribe",
+              "Resource": [
+                "arn:${partition}:iot:${region}:${account}:topicfilter/ioto/device/${iot:Connection.Thing.ThingName}/*",
+                "arn:${partition}:iot:${region}:${account}:topicfilter/ioto/account/all/*",
+                "arn:${partition}:iot:${region}:${account}:topicfilter/ioto/account/${iot:Connection.Thing.Attributes[accountId]}/*",
+                "arn:${partition}:iot:${region}:${account}:topicfilter/$aws/things/${iot:Connection.Thing.ThingName}/shadow/*"
+              ]
             },
             {
               "Effect": "Allow",
-              "Action": "iot:Subscribe",
-              "Resource": "arn:${partition}:iot:${region}:${account}:topicfilter/ioto/*/${iot:Connection.Thing.ThingName}/*"
+              "Action": "iot:Receive",
+              "Resource": [
+                "arn:${partition}:iot:${region}:${account}:topic/ioto/device/${iot:Connection.Thing.ThingName}/*",
+                "arn:${partition}:iot:${region}:${account}:topic/ioto/account/all/*",
+                "arn:${partition}:iot:${region}:${account}:topic/ioto/account/${iot:Connection.Thing.Attributes[accountId]}/*",
+                "arn:${partition}:iot:${region}:${account}:topic/$aws/things/${iot:Connection.Thing.ThingName}/shadow/*"
+              ]
+            },
+            {
+              "Effect": "Allow",
+              "Action": "iot:Publish",
+              "Resource": [
+                "arn:${partition}:iot:${region}:${account}:topic/ioto/service/${iot:Connection.Thing.ThingName}/*",
+                "arn:${partition}:iot:${region}:${account}:topic/$aws/rules/IotoDevice/ioto/service/${iot:Connection.Thing.ThingName}/*",
+                "arn:${partition}:iot:${region}:${account}:topic/$aws/things/${iot:Connection.Thing.ThingName}/shadow/*"
+              ]
             }
           ]
         }

@@ -28,7 +28,7 @@ public sealed class RegistrationService(
 {
     public async Task<Registration> RegisterAsync(string? productAuthorization, RegistrationRequest request, CancellationToken cancellationToken = default)
     {
-        TableKeys.Validate(request.DeviceId, "device id");
+        DeviceIds.Validate(request.DeviceId);
         TableKeys.Validate(request.ProductId, "product");
         var productToken = Tokens.FromAuthorizationHeader(productAuthorization) ?? throw new AuthenticationFailedException();
         var product = await products.GetAsync(request.ProductId, cancellationToken);

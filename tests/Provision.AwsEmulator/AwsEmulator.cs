@@ -109,6 +109,29 @@ public sealed class AwsEmulator : IAsyncDisposable
         Faults.Clear();
     }
 
+    /// <summary>
+    /// What AWS IoT would answer a device connected with this certificate and client id that tries <paramref name="action"/>
+    /// on <paramref name="topic"/> (a topic filter for Subscribe; ignored for Connect): the certificate must be active, and the
+    /// policies attached to it decide. Thing policy variables resolve when a thing attached to the certificate is named as the client.
+    /// </summary>
+    public PolicyDecision AuthorizeMqtt(string certificateId, string clientId, MqttAction action, string? topic = null)
+    {
+        if (!State.Certificates.TryGetValue(certificateId, out var certificate) || certificate.Status != CertificateStatus.ACTIVE)
+        {
+            return PolicyDecision.ImplicitDeny;
+        }
+        var thing = State.Things.TryGetValue(clientId, out var named) && named.Principals.Contains(certificate.Arn) ? named : null;
+        var documents = State.PoliciesAttachedTo(certificate.Arn).Select(name => State.Policies[name].Document).ToList();
+        var resource = action switch
+        {
+            MqttAction.Connect => $"client/{clientId}",
+            MqttAction.Subscribe => $"topicfilter/{topic}",
+            _ => $"topic/{topic}",
+        };
+        return IotPolicyEvaluator.Evaluate(
+            documents, $"iot:{action}", $"arn:aws:iot:{Region}:{AccountId}:{resource}", new IotConnection(clientId, thing));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();

@@ -53,6 +53,21 @@ public class ManageDevicesTests : ManageTestBase
         AssertProblem(response, StatusCodes.Status400BadRequest, "device id");
     }
 
+    [Theory]
+    [InlineData("+")]
+    [InlineData("$aws")]
+    [InlineData("all")]
+    [InlineData("Account")]
+    public async Task CreateDevice_WildcardOrReservedId_Returns400NamingTheRule(string id)
+    {
+        var (productId, _) = await CreateProductAsync();
+
+        var response = await Run(Devices.CreateDevice(Post($$"""{"id":"{{id}}"}"""), productId, CancellationToken.None));
+
+        AssertProblem(response, StatusCodes.Status400BadRequest, "not a reserved word");
+        Assert.Null(await DeviceStore.GetAsync(id));
+    }
+
     [Fact]
     public async Task CreateDevice_ExistingId_Returns409()
     {

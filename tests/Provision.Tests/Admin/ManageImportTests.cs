@@ -48,6 +48,19 @@ public class ManageImportTests : ManageTestBase
     }
 
     [Fact]
+    public async Task ImportDevices_WildcardOrReservedIds_AreReportedNotWritten()
+    {
+        var (productId, _) = await CreateProductAsync();
+
+        var response = await Import(productId, "id\nGOOD-1\n+\nall\n$SYS\nshadow\n", "text/csv");
+
+        var errors = response.Json.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("line").GetInt32()).ToList();
+        Assert.Equal([3, 4, 5, 6], errors);
+        Assert.All(response.Json.GetProperty("errors").EnumerateArray(), e => Assert.Contains("not a reserved word", e.GetProperty("error").GetString()));
+        Assert.Equal(["GOOD-1"], await StoredIds(productId));
+    }
+
+    [Fact]
     public async Task ImportDevices_CsvWithoutIdColumn_Returns400AndWritesNothing()
     {
         var (productId, _) = await CreateProductAsync();

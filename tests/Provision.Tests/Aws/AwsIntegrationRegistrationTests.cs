@@ -25,7 +25,7 @@ public sealed class AwsIntegrationRegistrationTests
 
         var iot = services.GetRequiredService<IOptions<IotOptions>>().Value;
 
-        Assert.Equal(("IotoDevicePolicy", 8883, null, null), (iot.PolicyName, iot.MqttPort, iot.ThingType, iot.ThingGroup));
+        Assert.Equal(("IotoDevicePolicy", 443, null, null), (iot.PolicyName, iot.MqttPort, iot.ThingType, iot.ThingGroup));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class AwsIntegrationRegistrationTests
     [InlineData("Aws:MaxRetryAttempts", "11")]
     [InlineData("Iot:PolicyName", "bad policy")]
     [InlineData("Iot:MqttPort", "0")]
-    [InlineData("Cloud:CredentialsDurationSeconds", "899")]
+    [InlineData("Cloud:CredentialsDurationSeconds", "1799")]
     [InlineData("Cloud:CredentialsDurationSeconds", "43201")]
     [InlineData("Cloud:DeviceRole", "")]
     public void AddAwsIntegration_InvalidSetting_FailsStartupValidation(string key, string value)

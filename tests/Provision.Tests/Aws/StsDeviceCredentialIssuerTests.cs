@@ -80,12 +80,12 @@ public sealed class StsDeviceCredentialIssuerTests : AwsTestBase
     [Fact]
     public async Task IssueAsync_DurationSetting_AsksForThatDuration()
     {
-        using var services = Fixture.CreateServices(s => s["Cloud:CredentialsDurationSeconds"] = "900");
+        using var services = Fixture.CreateServices(s => s["Cloud:CredentialsDurationSeconds"] = "1800");
         var device = NewName("device");
 
         await services.GetRequiredService<IDeviceCredentialIssuer>().IssueAsync(Request(device));
 
-        Assert.Equal(900, Session(device).DurationSeconds);
+        Assert.Equal(1800, Session(device).DurationSeconds);
     }
 
     [Fact]

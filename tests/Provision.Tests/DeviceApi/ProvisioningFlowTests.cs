@@ -84,7 +84,7 @@ public class ProvisioningFlowTests(AwsEmulatorFixture aws) : DeviceApiTestBase(a
         Assert.Equal(id, answer.String("id"));
         Assert.Equal(id, answer.String("thing"));
         Assert.Equal("ACCT42", answer.String("accountId"));
-        Assert.Equal(8883, answer.Body.GetProperty("port").GetInt32());
+        Assert.Equal(443, answer.Body.GetProperty("port").GetInt32());
         Assert.Equal(Emulator.Region, answer.String("region"));
         Assert.EndsWith($"-ats.iot.{Emulator.Region}.amazonaws.com", answer.String("endpoint"));
         using var certificate = X509Certificate2.CreateFromPem(answer.String("certificate"), answer.String("key"));
