@@ -79,8 +79,8 @@ public sealed class CheckinService(
         if (firstOffer)
         {
             await reports.RecordAsync(release.Id, device.Id, UpdateStatus.Offered, cancellationToken);
+            log.LogInformation("Offered release {ReleaseId} ({Version}) to {DeviceId}", release.Id, release.Version, device.Id);
         }
-        log.LogInformation("Offered release {ReleaseId} ({Version}) to {DeviceId}", release.Id, release.Version, device.Id);
         return new UpdateOffer(release.Id, release.Version, release.Url, release.Checksum);
     }
 

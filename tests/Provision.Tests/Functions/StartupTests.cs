@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Provision.Functions;
 using Microsoft.Extensions.Options;
 using Provision.Tests.Infrastructure;
 
@@ -58,5 +60,39 @@ public class StartupTests
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains("ProvisionQueueName", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Microsoft.AspNetCore.Hosting.Diagnostics")]
+    [InlineData("Microsoft.AspNetCore.Routing.EndpointMiddleware")]
+    [InlineData("System.Net.Http.HttpClient.iot.LogicalHandler")]
+    [InlineData("Microsoft.Azure.Functions.Worker.FunctionsApplication")]
+    public void HotPathFilters_FrameworkCategory_LogsOnlyWarnings(string category)
+    {
+        using var factory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new LogCapture()).AddHotPathFilters());
+
+        var logger = factory.CreateLogger(category);
+
+        Assert.Equal((false, true), (logger.IsEnabled(LogLevel.Information), logger.IsEnabled(LogLevel.Warning)));
+    }
+
+    [Fact]
+    public void HotPathFilters_AppCategory_KeepsInformation()
+    {
+        using var factory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new LogCapture()).AddHotPathFilters());
+
+        Assert.True(factory.CreateLogger("Provision.Core.Provisioning.ProvisioningPipeline").IsEnabled(LogLevel.Information));
+    }
+
+    [Fact]
+    public void HostJson_DeviceFunctions_LogOnlyWarnings()
+    {
+        using var hostJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")));
+        var levels = hostJson.RootElement.GetProperty("logging").GetProperty("logLevel");
+
+        foreach (var function in new[] { "Checkin", "TokProvisionUpdate", "GetCerts", "TokDeviceProvision", "GetCreds", "TokDeviceGetCreds", "Health" })
+        {
+            Assert.Equal("Warning", levels.GetProperty($"Function.{function}").GetString());
+        }
     }
 }
