@@ -4,15 +4,24 @@ using Provision.Core.Releases;
 
 namespace Provision.Core.Admin;
 
-/// <summary>A release to publish; the version (SemVer 2.0), https url and hex SHA-256 checksum are checked.</summary>
+/// <summary>
+/// A release to publish; the version (SemVer 2.0), https url, hex SHA-256 checksum, policy and limits are checked.
+/// <see cref="MaxDevices"/> and <see cref="MaxUpdates"/> per <see cref="Period"/> seconds limit offers besides the rollout.
+/// </summary>
 public sealed record NewRelease(
-    string? Version, string? Url, string? Checksum, bool TestOnly = false, string? Policy = null, int Rollout = 100, bool Enabled = true);
+    string? Version, string? Url, string? Checksum, bool TestOnly = false, string? Policy = null, int Rollout = 100, bool Enabled = true,
+    int? MaxDevices = null, int? MaxUpdates = null, int? Period = null);
+
+/// <summary>A field given in a change, null included (which clears it).</summary>
+public sealed record Given<T>(T Value);
 
 /// <summary>
 /// Changes to a release; a null field is left as it is. <see cref="Policy"/> is applied only when
-/// <see cref="PolicyGiven"/>, so that a null policy can clear it.
+/// <see cref="PolicyGiven"/>, so that a null policy can clear it; a limit given as null is cleared.
 /// </summary>
-public sealed record ReleaseChanges(int? Rollout = null, bool? TestOnly = null, bool? Enabled = null, bool PolicyGiven = false, string? Policy = null);
+public sealed record ReleaseChanges(
+    int? Rollout = null, bool? TestOnly = null, bool? Enabled = null, bool PolicyGiven = false, string? Policy = null,
+    Given<int?>? MaxDevices = null, Given<int?>? MaxUpdates = null, Given<int?>? Period = null);
 
 /// <summary>A release with how many devices were offered it and how many reported success or failure.</summary>
 public sealed record ReleaseStatus(Release Release, ReleaseCounters Counters);
@@ -44,6 +53,9 @@ public sealed class ReleaseAdmin(
             TestOnly = request.TestOnly,
             Policy = CheckPolicy(request.Policy),
             Rollout = request.Rollout,
+            MaxDevices = request.MaxDevices,
+            MaxUpdates = request.MaxUpdates,
+            Period = request.Period,
             Enabled = request.Enabled,
             Created = clock.GetUtcNow(),
         };
@@ -77,6 +89,9 @@ public sealed class ReleaseAdmin(
         release.Rollout = changes.Rollout ?? release.Rollout;
         release.TestOnly = changes.TestOnly ?? release.TestOnly;
         release.Enabled = changes.Enabled ?? release.Enabled;
+        release.MaxDevices = changes.MaxDevices is { } maxDevices ? maxDevices.Value : release.MaxDevices;
+        release.MaxUpdates = changes.MaxUpdates is { } maxUpdates ? maxUpdates.Value : release.MaxUpdates;
+        release.Period = changes.Period is { } period ? period.Value : release.Period;
         if (changes.PolicyGiven)
         {
             release.Policy = CheckPolicy(changes.Policy);

@@ -37,28 +37,11 @@ public sealed class TableUsageLimiter(ProvisionTables tables, TimeProvider clock
                 return new LimitDecision(false, windowStart + rule.Window - now);
             }
             var next = new TableEntity(key, rule.Name) { ["WindowStart"] = windowStart, ["Used"] = used + 1 };
-            if (await TryWriteAsync(table, next, counter?.ETag, rule.Name, cancellationToken))
+            if (await StorageCalls.TryWriteAsync(table, next, counter?.ETag, $"count limit {rule.Name}", cancellationToken))
             {
                 return LimitDecision.Allow;
             }
         }
         return new LimitDecision(false, ContendedDelay);
-    }
-
-    private static async Task<bool> TryWriteAsync(TableClient table, TableEntity next, ETag? etag, string rule, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await StorageCalls.RunAsync(
-                () => etag is { } match
-                    ? table.UpdateEntityAsync(next, match, TableUpdateMode.Replace, cancellationToken)
-                    : table.AddEntityAsync(next, cancellationToken),
-                $"count limit {rule}");
-            return true;
-        }
-        catch (Exception e) when (e is ConcurrencyException or EntityExistsException or RequestFailedException { Status: 404 })
-        {
-            return false;
-        }
     }
 }

@@ -25,11 +25,29 @@ public sealed partial class Release
     /// <summary>Share of devices (0–100) the release is rolled out to.</summary>
     public int Rollout { get; set; } = 100;
 
+    /// <summary>At most this many devices are offered the release in all; null for no limit.</summary>
+    public int? MaxDevices { get; set; }
+
+    /// <summary>At most this many devices are offered the release for the first time per <see cref="Period"/>; null for no limit.</summary>
+    public int? MaxUpdates { get; set; }
+
+    /// <summary>The period of <see cref="MaxUpdates"/> in seconds (fixed windows counted from the Unix epoch); one hour when not given.</summary>
+    public int? Period { get; set; }
+
     public bool Enabled { get; set; } = true;
     public DateTimeOffset Created { get; init; }
     public string? ETag { get; set; }
 
     public SemVersion SemVersion => ParseVersion(Version);
+
+    public const int DefaultPeriod = 3600;
+    public const int MaxPeriod = 31 * 24 * 3600;
+
+    /// <summary>Whether offers of the release are limited beyond its rollout percentage.</summary>
+    public bool HasLimits => MaxDevices is not null || MaxUpdates is not null;
+
+    /// <summary>The period <see cref="MaxUpdates"/> counts over.</summary>
+    public TimeSpan UpdatePeriod => TimeSpan.FromSeconds(Period ?? DefaultPeriod);
 
     /// <summary>Parses a strict SemVer 2.0 version or throws a <see cref="ValidationException"/> that says why.</summary>
     public static SemVersion ParseVersion(string? version)
@@ -56,6 +74,18 @@ public sealed partial class Release
         if (Rollout is < 0 or > 100)
         {
             throw new ValidationException("Release rollout must be a percentage from 0 to 100.");
+        }
+        if (MaxDevices is < 1)
+        {
+            throw new ValidationException("Release maxDevices must be at least 1 (leave it out for no limit).");
+        }
+        if (MaxUpdates is < 1)
+        {
+            throw new ValidationException("Release maxUpdates must be at least 1 (leave it out for no limit).");
+        }
+        if (Period is < 60 or > MaxPeriod)
+        {
+            throw new ValidationException($"Release period must be from 60 to {MaxPeriod} seconds.");
         }
         if (!string.IsNullOrWhiteSpace(Policy))
         {

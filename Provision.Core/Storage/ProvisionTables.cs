@@ -13,6 +13,7 @@ public sealed class ProvisionTables(TableServiceClient service, IOptions<Storage
     public const string Products = "Products";
     public const string Releases = "Releases";
     public const string Reports = "Reports";
+    public const string ReleaseCounters = "ReleaseCounters";
     public const string Audit = "Audit";
     public const string AdminKeys = "AdminKeys";
     public const string Limits = "Limits";
@@ -86,6 +87,27 @@ internal static class StorageCalls
         catch (RequestFailedException e) when (e.Status == 404)
         {
             throw new EntityNotFoundException(missing);
+        }
+    }
+
+    /// <summary>
+    /// Writes an entity only if it is unchanged since it was read (<paramref name="etag"/>), or inserts it when it was not
+    /// there (<paramref name="etag"/> null); false when another writer got there first, so the caller reads again and retries.
+    /// </summary>
+    public static async Task<bool> TryWriteAsync(TableClient table, TableEntity entity, ETag? etag, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunAsync(
+                () => etag is { } match
+                    ? table.UpdateEntityAsync(entity, match, TableUpdateMode.Replace, cancellationToken)
+                    : table.AddEntityAsync(entity, cancellationToken),
+                what);
+            return true;
+        }
+        catch (Exception e) when (e is ConcurrencyException or EntityExistsException or RequestFailedException { Status: 404 })
+        {
+            return false;
         }
     }
 

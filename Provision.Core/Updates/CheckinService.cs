@@ -38,7 +38,7 @@ public interface ICheckinService
 /// <summary>
 /// Check-in: one device read (done by authentication), release data from the in-memory catalog, and a registry
 /// write only when something changed or the stored check-in time is older than <see cref="CheckinOptions.WriteInterval"/>;
-/// that write merges only the changed properties. An update offered for the first time is also counted in the release's reports.
+/// that write merges only the changed properties. An update offered to a device for the first time is counted in the release's reports, within the release's update limits.
 /// </summary>
 public sealed class CheckinService(
     IDeviceStore devices,
@@ -64,21 +64,27 @@ public sealed class CheckinService(
         var version = request.Version ?? device.Version;
 
         var release = await selector.SelectAsync(device.ProductId, new DeviceFacts(device.Id, version, request.Test, properties), cancellationToken);
-        var firstOffer = release is not null && device.OfferedRelease != release.Id;
+        var admission = release is not null && device.OfferedRelease != release.Id
+            ? await reports.AdmitOfferAsync(release, device.Id, cancellationToken)
+            : OfferAdmission.AlreadyCounted;
+        if (release is not null && admission == OfferAdmission.LimitReached)
+        {
+            log.LogInformation("Release {ReleaseId} not offered to {DeviceId}: its update limit is reached", release.Id, device.Id);
+            release = null;
+        }
 
         var changed = Changes(device, version, reported, release?.Id);
         if (changed.Count > 0)
         {
-            firstOffer &= await RecordAsync(device, changed, version, reported, release?.Id, cancellationToken);
+            await RecordAsync(device, changed, version, reported, release?.Id, cancellationToken);
         }
 
         if (release is null)
         {
             return null;
         }
-        if (firstOffer)
+        if (admission == OfferAdmission.Counted)
         {
-            await reports.RecordAsync(release.Id, device.Id, UpdateStatus.Offered, cancellationToken);
             log.LogInformation("Offered release {ReleaseId} ({Version}) to {DeviceId}", release.Id, release.Version, device.Id);
         }
         return new UpdateOffer(release.Id, release.Version, release.Url, release.Checksum);
@@ -88,7 +94,7 @@ public sealed class CheckinService(
     {
         var release = await releases.GetAsync(device.ProductId, releaseId, cancellationToken)
             ?? throw new EntityNotFoundException($"Release {releaseId} does not exist for product {device.ProductId}.");
-        await reports.RecordAsync(release.Id, device.Id, success ? UpdateStatus.Succeeded : UpdateStatus.Failed, cancellationToken);
+        await reports.RecordOutcomeAsync(release.Id, device.Id, success, cancellationToken);
         log.LogInformation("{DeviceId} reported {Outcome} for release {ReleaseId}", device.Id, success ? "success" : "failure", release.Id);
     }
 
@@ -116,8 +122,8 @@ public sealed class CheckinService(
         return changed;
     }
 
-    /// <summary>Merges the changed properties; false when another request changed the device meanwhile.</summary>
-    private async Task<bool> RecordAsync(
+    /// <summary>Merges the changed properties, unless another request changed the device meanwhile.</summary>
+    private async Task RecordAsync(
         Device device, List<string> changed, string? version, string? reported, string? releaseId, CancellationToken cancellationToken)
     {
         device.LastCheckin = clock.GetUtcNow();
@@ -127,13 +133,11 @@ public sealed class CheckinService(
         try
         {
             await devices.MergeAsync(device, changed, cancellationToken);
-            return true;
         }
         catch (ConcurrencyException)
         {
             // Another request changed the device meanwhile; this check-in's record is not worth a second write.
             log.LogInformation("Check-in of {DeviceId} not recorded: the device changed meanwhile", device.Id);
-            return false;
         }
     }
 

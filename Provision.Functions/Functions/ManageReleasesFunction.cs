@@ -6,10 +6,10 @@ using Provision.Functions.Manage;
 
 namespace Provision.Functions.Functions;
 
-/// <summary>Releases: create, list, get (with offered/succeeded/failed counters), edit policy and rollout, enable, disable, delete.</summary>
+/// <summary>Releases: create, list, get (with offered/succeeded/failed counters), edit policy, rollout and limits, enable, disable, delete.</summary>
 public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate gate)
 {
-    private static readonly string[] Editable = ["policy", "rollout", "testOnly", "enabled"];
+    private static readonly string[] Editable = ["policy", "rollout", "testOnly", "enabled", "maxDevices", "maxUpdates", "period"];
 
     [Function(nameof(CreateRelease))]
     public Task<IResult> CreateRelease(
@@ -26,7 +26,10 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
                 call.OptionalBool("testOnly") ?? false,
                 call.OptionalString("policy"),
                 call.OptionalInt("rollout") ?? 100,
-                call.OptionalBool("enabled") ?? true), cancellationToken);
+                call.OptionalBool("enabled") ?? true,
+                call.OptionalInt("maxDevices"),
+                call.OptionalInt("maxUpdates"),
+                call.OptionalInt("period")), cancellationToken);
             return ManageViews.Created(ManageViews.Of(created));
         }, cancellationToken);
 
@@ -64,7 +67,8 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
             }
             var changes = new ReleaseChanges(
                 call.OptionalInt("rollout"), call.OptionalBool("testOnly"), call.OptionalBool("enabled"),
-                call.Body.TryGetProperty("policy", out var policy), policy.ValueKind == System.Text.Json.JsonValueKind.Null ? null : call.OptionalString("policy"));
+                call.Body.TryGetProperty("policy", out var policy), policy.ValueKind == System.Text.Json.JsonValueKind.Null ? null : call.OptionalString("policy"),
+                GivenInt(call, "maxDevices"), GivenInt(call, "maxUpdates"), GivenInt(call, "period"));
             return ManageViews.Ok(ManageViews.Of(await releases.UpdateAsync(productId, releaseId, changes, cancellationToken)));
         }, cancellationToken);
 
@@ -95,4 +99,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
             await releases.DeleteAsync(productId, releaseId, cancellationToken);
             return Results.NoContent();
         }, cancellationToken);
+
+    private static Given<int?>? GivenInt(DeviceRequest call, string name) =>
+        call.Body.TryGetProperty(name, out _) ? new Given<int?>(call.OptionalInt(name)) : null;
 }

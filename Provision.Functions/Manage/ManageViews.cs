@@ -24,7 +24,7 @@ public static class ManageViews
 
     public sealed record ReleaseView(
         string Id, string ProductId, string Version, string Url, string Checksum, bool TestOnly, string? Policy, int Rollout,
-        bool Enabled, DateTimeOffset Created, CountersView Counters);
+        int? MaxDevices, int? MaxUpdates, int? Period, bool Enabled, DateTimeOffset Created, CountersView Counters);
 
     public sealed record AdminKeyView(string Id, string Name, DateTimeOffset Created, string? Key = null);
 
@@ -49,7 +49,7 @@ public static class ManageViews
 
     public static ReleaseView Of(ReleaseStatus s) =>
         new(s.Release.Id, s.Release.ProductId, s.Release.Version, s.Release.Url, s.Release.Checksum, s.Release.TestOnly,
-            s.Release.Policy, s.Release.Rollout, s.Release.Enabled, s.Release.Created,
+            s.Release.Policy, s.Release.Rollout, s.Release.MaxDevices, s.Release.MaxUpdates, s.Release.Period, s.Release.Enabled, s.Release.Created,
             new CountersView(s.Counters.Offered, s.Counters.Succeeded, s.Counters.Failed));
 
     public static AdminKeyView Of(AdminKey k, string? key = null) => new(k.Id, k.Name, k.Created, key);

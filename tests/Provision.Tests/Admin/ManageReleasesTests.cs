@@ -110,9 +110,9 @@ public class ManageReleasesTests : ManageTestBase
     {
         var (productId, releaseId) = await CreateValidReleaseAsync();
         var reports = Services.GetRequiredService<IUpdateReportStore>();
-        await reports.RecordAsync(releaseId, "d1", UpdateStatus.Offered);
-        await reports.RecordAsync(releaseId, "d2", UpdateStatus.Succeeded);
-        await reports.RecordAsync(releaseId, "d3", UpdateStatus.Failed);
+        await reports.AdmitOfferAsync((await ReleaseStore.GetAsync(productId, releaseId))!, "d1");
+        await reports.RecordOutcomeAsync(releaseId, "d2", success: true);
+        await reports.RecordOutcomeAsync(releaseId, "d3", success: false);
 
         var response = await Run(Releases.GetRelease(Get(), productId, releaseId, CancellationToken.None));
 
@@ -120,6 +120,54 @@ public class ManageReleasesTests : ManageTestBase
         Assert.Equal(3, counters.GetProperty("offered").GetInt32());
         Assert.Equal(1, counters.GetProperty("succeeded").GetInt32());
         Assert.Equal(1, counters.GetProperty("failed").GetInt32());
+    }
+
+    [Fact]
+    public async Task CreateRelease_WithLimits_StoresAndAnswersThem()
+    {
+        var (productId, _) = await CreateProductAsync();
+
+        var response = await CreateRelease(productId,
+            $$"""{"version":"1.0.0","url":"https://updates.example.com/fw.bin","checksum":"{{Checksum}}","maxDevices":500,"maxUpdates":1000,"period":3600}""");
+
+        Assert.Equal(StatusCodes.Status201Created, response.Status);
+        Assert.Equal(500, response.Json.GetProperty("maxDevices").GetInt32());
+        Assert.Equal(1000, response.Json.GetProperty("maxUpdates").GetInt32());
+        Assert.Equal(3600, response.Json.GetProperty("period").GetInt32());
+        var stored = await ReleaseStore.GetAsync(productId, response.Json.GetProperty("id").GetString()!);
+        Assert.Equal((500, 1000, 3600), (stored!.MaxDevices, stored.MaxUpdates, stored.Period));
+    }
+
+    [Theory]
+    [InlineData("\"maxDevices\":0", "maxDevices must be at least 1")]
+    [InlineData("\"maxUpdates\":-5", "maxUpdates must be at least 1")]
+    [InlineData("\"maxUpdates\":10,\"period\":5", "period must be from 60")]
+    [InlineData("\"maxDevices\":\"many\"", "\"maxDevices\" must be a whole number")]
+    [InlineData("\"policy\":\"\\\"x\\\".repeat(2**28).length > 0\"", "Release policy may not call 'repeat'")]
+    [InlineData("\"policy\":\"new ArrayBuffer(2**30)\"", "Release policy may not use 'new'")]
+    public async Task CreateRelease_BadLimitOrUnboundedPolicy_Returns400NamingTheRule(string field, string detail)
+    {
+        var (productId, _) = await CreateProductAsync();
+
+        var response = await CreateRelease(productId, $$"""{"version":"1.0.0","url":"https://updates.example.com/fw.bin","checksum":"{{Checksum}}",{{field}}}""");
+
+        AssertProblem(response, StatusCodes.Status400BadRequest, detail);
+        Assert.Empty(await ReleaseStore.ListAsync(productId));
+    }
+
+    [Fact]
+    public async Task UpdateRelease_Limits_SetThenClearedWithNull()
+    {
+        var (productId, releaseId) = await CreateValidReleaseAsync();
+
+        var set = await Run(Releases.UpdateRelease(Patch("""{"maxDevices":10,"maxUpdates":2,"period":60}"""), productId, releaseId, CancellationToken.None));
+        var cleared = await Run(Releases.UpdateRelease(Patch("""{"maxDevices":null}"""), productId, releaseId, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, set.Status);
+        Assert.Equal(10, set.Json.GetProperty("maxDevices").GetInt32());
+        var stored = await ReleaseStore.GetAsync(productId, releaseId);
+        Assert.Equal(((int?)null, (int?)2, (int?)60), (stored!.MaxDevices, stored.MaxUpdates, stored.Period));
+        Assert.False(cleared.Json.TryGetProperty("maxDevices", out _));
     }
 
     [Fact]

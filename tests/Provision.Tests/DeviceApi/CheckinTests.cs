@@ -166,6 +166,58 @@ public class CheckinTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
         Assert.Equal(new ReleaseCounters(1, 0, 1), await Services.GetRequiredService<IUpdateReportStore>().CountAsync(release.Id));
     }
 
+    [Fact]
+    public async Task Checkin_MaxDevicesOnTwoInstances_OffersExactlyThatMany()
+    {
+        var release = await AddReleaseAsync("2.0.0", r => r.MaxDevices = 3);
+        var devices = new List<(string Id, string Token)>();
+        for (var i = 0; i < 8; i++)
+        {
+            devices.Add(await RegisterAsync());
+        }
+        using var second = SecondInstance();
+        var functions = new[] { Function<CheckinFunction>(), ActivatorUtilities.CreateInstance<CheckinFunction>(second) };
+
+        var answers = await Task.WhenAll(devices.Select((d, n) =>
+            PostAsync(functions[n % 2].Checkin, new { id = d.Id, version = "1.0.0" }, $"Bearer {d.Token}")));
+        var again = await Task.WhenAll(devices.Select(d => CheckinAsync(d.Id, d.Token, new { id = d.Id, version = "1.0.0" })));
+
+        Assert.All(answers, a => Assert.Equal(StatusCodes.Status200OK, a.Status));
+        Assert.Equal(3, answers.Count(a => a.Body.TryGetProperty("update", out _)));
+        Assert.Equal(
+            answers.Select(a => a.Body.TryGetProperty("update", out _)),
+            again.Select(a => a.Body.TryGetProperty("update", out _)));
+        Assert.Equal(new ReleaseCounters(3, 0, 0), await Services.GetRequiredService<IUpdateReportStore>().CountAsync(release.Id));
+    }
+
+    [Fact]
+    public async Task Checkin_StringPropertiesAndBuilderPolicy_Offered()
+    {
+        var (id, token) = await RegisterAsync();
+        var release = await AddReleaseAsync("2.0.0", r => r.Policy = "semver(version, \"<\", newVersion) && pro == true && memory > 256 && try-beta-features == 1");
+
+        var answer = await CheckinAsync(id, token, new Dictionary<string, string>
+        {
+            ["id"] = id, ["version"] = "1.0.0", ["pro"] = "true", ["memory"] = "512", ["try-beta-features"] = "1",
+        });
+
+        Assert.Equal(release.Id, answer.String("update"));
+    }
+
+    [Fact]
+    public async Task Checkin_RollbackRelease_OfferedToTheBadVersionOnly()
+    {
+        var (id, token) = await RegisterAsync();
+        await AddReleaseAsync("1.2.3", r => r.Enabled = false);
+        var rollback = await AddReleaseAsync("1.2.2", r => r.Policy = "version == '1.2.3'");
+
+        var onBad = await CheckinAsync(id, token, new { id, version = "1.2.3" });
+        var onRollback = await CheckinAsync(id, token, new { id, version = "1.2.2" });
+
+        Assert.Equal(rollback.Id, onBad.String("update"));
+        Assert.Empty(onRollback.Body.EnumerateObject());
+    }
+
     private Task<HttpAnswer> CheckinAsync(string id, string token, object body) =>
         PostAsync(Function<CheckinFunction>().Checkin, body, $"Bearer {token}");
 
