@@ -139,27 +139,34 @@ public sealed class DeviceAdmin(
 
     public async Task<Device> ReleaseAsync(string deviceId, CancellationToken cancellationToken = default)
     {
-        var device = await GetAsync(deviceId, cancellationToken);
+        var device = await StartReleasingAsync(deviceId, cancellationToken);
         if (device.State == DeviceState.Released)
         {
             return device;
         }
         await RemoveFromIotAsync(device, cancellationToken);
-        device.MoveTo(DeviceState.Released);
-        device.AccountId = null;
-        device.ThingName = null;
-        device.CertificateId = null;
-        device.CertificateArn = null;
-        device.CertificatePem = null;
-        device.CertificateFromCsr = false;
-        device.PreviousCertificateId = null;
-        device.PreviousCertificateArn = null;
-        device.EncryptedPrivateKey = null;
-        device.KeyPurgeAfter = null;
-        device.PendingCsr = null;
-        device.ProvisionRequested = null;
-        device.FailureReason = null;
-        device = await devices.UpdateAsync(device, cancellationToken);
+        device = await ChangeAsync(deviceId, d =>
+        {
+            if (d.State != DeviceState.Releasing)
+            {
+                return false;
+            }
+            d.MoveTo(DeviceState.Released);
+            d.AccountId = null;
+            d.ThingName = null;
+            d.CertificateId = null;
+            d.CertificateArn = null;
+            d.CertificatePem = null;
+            d.CertificateFromCsr = false;
+            d.PreviousCertificateId = null;
+            d.PreviousCertificateArn = null;
+            d.EncryptedPrivateKey = null;
+            d.KeyPurgeAfter = null;
+            d.PendingCsr = null;
+            d.ProvisionRequested = null;
+            d.FailureReason = null;
+            return true;
+        }, cancellationToken);
         log.LogInformation("Released {DeviceId}", device.Id);
         return device;
     }
@@ -175,17 +182,68 @@ public sealed class DeviceAdmin(
 
     public async Task DeleteAsync(string deviceId, CancellationToken cancellationToken = default)
     {
-        var device = await GetAsync(deviceId, cancellationToken);
+        var device = await StartReleasingAsync(deviceId, cancellationToken);
         await RemoveFromIotAsync(device, cancellationToken);
-        await devices.DeleteAsync(device, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await devices.DeleteAsync(device, cancellationToken);
+                break;
+            }
+            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            {
+                // A check-in wrote meanwhile; the device is still Releasing, so delete what is there now.
+                device = await GetAsync(deviceId, cancellationToken);
+            }
+        }
         log.LogInformation("Deleted device {DeviceId}", device.Id);
+    }
+
+    /// <summary>How often a change is tried again when another writer (a check-in, the pipeline) got in between.</summary>
+    private const int MaxAttempts = 10;
+
+    /// <summary>
+    /// Moves the device to Releasing before anything in AWS is touched, so that no getCerts, re-issue or provisioning run can
+    /// hand out or create a certificate meanwhile; a device Released already (or being released) is returned as it is.
+    /// </summary>
+    private Task<Device> StartReleasingAsync(string deviceId, CancellationToken cancellationToken) =>
+        ChangeAsync(deviceId, d =>
+        {
+            if (d.State is DeviceState.Releasing or DeviceState.Released)
+            {
+                return false;
+            }
+            d.MoveTo(DeviceState.Releasing);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Reads the device, applies <paramref name="change"/> (false: nothing to write) and writes it, reading again on conflict.</summary>
+    private async Task<Device> ChangeAsync(string deviceId, Func<Device, bool> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var device = await GetAsync(deviceId, cancellationToken);
+            if (!change(device))
+            {
+                return device;
+            }
+            try
+            {
+                return await devices.UpdateAsync(device, cancellationToken);
+            }
+            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            {
+            }
+        }
     }
 
     // Every step tolerates what is already gone, so a release that died half-way can simply be repeated.
     private async Task RemoveFromIotAsync(Device device, CancellationToken cancellationToken)
     {
         var hasCertificate = device.CertificateArn is not null || device.PreviousCertificateArn is not null;
-        var mayHaveThing = device.ThingName is not null || device.State is DeviceState.Provisioning or DeviceState.Provisioned or DeviceState.Failed;
+        // Provisioning may have created the thing before it recorded anything but the owner account.
+        var mayHaveThing = device.ThingName is not null || device.AccountId is not null;
         if (!hasCertificate && !mayHaveThing)
         {
             return;
@@ -208,7 +266,7 @@ public sealed class DeviceAdmin(
             await IgnoreNotFoundAsync(() => iot.UpdateCertificateAsync(id, IotCertificateStatus.Inactive, cancellationToken));
             await IgnoreNotFoundAsync(() => iot.DetachPolicyAsync(policyName, arn, cancellationToken));
             await IgnoreNotFoundAsync(() => iot.DetachThingPrincipalAsync(thingName, arn, cancellationToken));
-            await IgnoreNotFoundAsync(() => iot.DeleteCertificateAsync(id, cancellationToken: cancellationToken));
+            await IgnoreNotFoundAsync(() => iot.DeleteCertificateAsync(id, forceDelete: true, cancellationToken: cancellationToken));
             log.LogInformation("Deleted certificate {CertificateId} of {DeviceId}", id, device.Id);
         }
         await IgnoreNotFoundAsync(() => iot.DeleteThingAsync(thingName, cancellationToken));

@@ -7,6 +7,9 @@ public enum DeviceState
     Provisioning,
     Provisioned,
     Failed,
+
+    /// <summary>An operator is releasing or deleting it: no certificate is handed out or issued while AWS is cleaned up.</summary>
+    Releasing,
     Released,
 }
 
@@ -15,12 +18,14 @@ public static class DeviceStates
 {
     private static readonly Dictionary<DeviceState, DeviceState[]> Allowed = new()
     {
-        [DeviceState.Registered] = [DeviceState.Claimed, DeviceState.Released],
-        [DeviceState.Claimed] = [DeviceState.Provisioning, DeviceState.Failed, DeviceState.Released],
+        [DeviceState.Registered] = [DeviceState.Claimed, DeviceState.Releasing],
+        [DeviceState.Claimed] = [DeviceState.Provisioning, DeviceState.Failed, DeviceState.Releasing],
         // Provisioned → Provisioning re-issues a certificate once the delivered key has been purged.
-        [DeviceState.Provisioning] = [DeviceState.Provisioned, DeviceState.Failed, DeviceState.Released],
-        [DeviceState.Provisioned] = [DeviceState.Provisioning, DeviceState.Released],
-        [DeviceState.Failed] = [DeviceState.Claimed, DeviceState.Released],
+        [DeviceState.Provisioning] = [DeviceState.Provisioned, DeviceState.Failed, DeviceState.Releasing],
+        [DeviceState.Provisioned] = [DeviceState.Provisioning, DeviceState.Releasing],
+        [DeviceState.Failed] = [DeviceState.Claimed, DeviceState.Releasing],
+        // Releasing first stops getCerts, re-issue and provisioning; Released only once AWS is clean.
+        [DeviceState.Releasing] = [DeviceState.Released],
         // A released device comes back when its agent registers again or an operator claims it again.
         [DeviceState.Released] = [DeviceState.Registered, DeviceState.Claimed],
     };

@@ -49,7 +49,7 @@ public sealed class CertificateService(
         byte[]? csrKey = csrPem is null ? null : ValidateCsr(csrPem);
         switch (device.State)
         {
-            case DeviceState.Registered or DeviceState.Released:
+            case DeviceState.Registered or DeviceState.Releasing or DeviceState.Released:
                 return new CertificatesOutcome(CertificatesStatus.NotClaimed, Reason: "Device is not claimed");
             case DeviceState.Failed:
                 return new CertificatesOutcome(CertificatesStatus.Failed, Reason: $"Provisioning failed: {device.FailureReason ?? "unknown reason"}");

@@ -11,7 +11,8 @@ public class DeviceStateTests
     [InlineData(DeviceState.Provisioning, DeviceState.Provisioned)]
     [InlineData(DeviceState.Provisioning, DeviceState.Failed)]
     [InlineData(DeviceState.Failed, DeviceState.Claimed)]
-    [InlineData(DeviceState.Provisioned, DeviceState.Released)]
+    [InlineData(DeviceState.Provisioned, DeviceState.Releasing)]
+    [InlineData(DeviceState.Releasing, DeviceState.Released)]
     [InlineData(DeviceState.Provisioned, DeviceState.Provisioning)]
     [InlineData(DeviceState.Released, DeviceState.Registered)]
     public void CanMove_AllowedTransition_ReturnsTrue(DeviceState from, DeviceState to) =>
@@ -24,6 +25,10 @@ public class DeviceStateTests
     [InlineData(DeviceState.Provisioned, DeviceState.Claimed)]
     [InlineData(DeviceState.Released, DeviceState.Provisioned)]
     [InlineData(DeviceState.Failed, DeviceState.Provisioned)]
+    [InlineData(DeviceState.Provisioned, DeviceState.Released)]
+    [InlineData(DeviceState.Releasing, DeviceState.Provisioning)]
+    [InlineData(DeviceState.Releasing, DeviceState.Claimed)]
+    [InlineData(DeviceState.Releasing, DeviceState.Failed)]
     public void CanMove_RefusedTransition_ReturnsFalse(DeviceState from, DeviceState to) =>
         Assert.False(DeviceStates.CanMove(from, to));
 
@@ -54,6 +59,7 @@ public class DeviceStateTests
     [InlineData(DeviceState.Registered, false)]
     [InlineData(DeviceState.Claimed, true)]
     [InlineData(DeviceState.Provisioned, true)]
+    [InlineData(DeviceState.Releasing, false)]
     [InlineData(DeviceState.Released, false)]
     public void IsClaimed_State_ReportsOwnership(DeviceState state, bool claimed) =>
         Assert.Equal(claimed, DeviceStates.IsClaimed(state));
