@@ -6,8 +6,26 @@ targetScope = 'subscription'
 @maxLength(64)
 param environmentName string
 
-@description('Required. Location of all resources. Flex Consumption must be available in this region.')
-@minLength(1)
+@description('Required. Location of all resources: a region that offers Flex Consumption.')
+@allowed([
+  'australiaeast'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'northcentralus'
+  'northeurope'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westcentralus'
+  'westeurope'
+  'westus2'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -21,13 +39,14 @@ param resourceGroupName string = ''
 @description('Optional. Principal id of an operator (user or group) granted Key Vault Secrets Officer on the vault. azd passes the signed-in user.')
 param principalId string = ''
 
-@description('Optional. Type of the principal in principalId.')
+@description('Optional. Type of the principal in principalId; empty lets Azure look it up, so a user or a CI service principal can deploy.')
 @allowed([
+  ''
   'User'
   'Group'
   'ServicePrincipal'
 ])
-param principalType string = 'User'
+param principalType string = ''
 
 @description('Optional. Maximum number of instances the function app scales out to.')
 @minValue(40)
@@ -55,28 +74,56 @@ param keyVaultEnablePurgeProtection bool = true
 @maxValue(90)
 param keyVaultSoftDeleteRetentionInDays int = 90
 
-@description('Optional. Admin API bootstrap key, stored in Key Vault. Required on the first deployment; empty keeps the value already in the vault.')
-@secure()
-param adminBootstrapKey string = ''
-
-@description('Optional. Key-encryption key for device private keys (base64 of 32 random bytes), stored in Key Vault. Required on the first deployment; empty keeps the value already in the vault.')
-@secure()
-param keyEncryptionKey string = ''
-
-@description('Optional. Id of the key-encryption key, recorded with every encrypted private key; change it when rotating the key.')
+@description('Optional. Id of the current key-encryption key (letters and digits): its Key Vault secret is key-encryption-key-<id>, written once by infra/hooks/write-secrets.sh. A new id rotates the key.')
+@minLength(1)
+@maxLength(32)
 param keyEncryptionKeyId string = 'k1'
+
+@description('Optional. Id of the key-encryption key before the last rotation, still used to read private keys it encrypted; empty when never rotated.')
+@maxLength(32)
+param previousKeyEncryptionKeyId string = ''
 
 @description('Optional. How long a device may fetch its private key after provisioning (d.hh:mm:ss).')
 param keyDeliveryWindow string = '7.00:00:00'
 
 @description('Required. AWS region of the IoT Core and STS endpoints, e.g. us-east-1.')
+@allowed([
+  'us-east-1'
+  'us-east-2'
+  'us-west-1'
+  'us-west-2'
+  'ca-central-1'
+  'sa-east-1'
+  'eu-west-1'
+  'eu-west-2'
+  'eu-west-3'
+  'eu-central-1'
+  'eu-north-1'
+  'eu-south-1'
+  'ap-east-1'
+  'ap-south-1'
+  'ap-northeast-1'
+  'ap-northeast-2'
+  'ap-southeast-1'
+  'ap-southeast-2'
+  'me-south-1'
+  'me-central-1'
+  'cn-north-1'
+  'cn-northwest-1'
+  'us-gov-west-1'
+  'us-gov-east-1'
+])
 param awsRegion string
 
-@description('Optional. AWS account id, stored in Key Vault. Required on the first deployment; empty keeps the value already in the vault.')
-param awsAccountId string = ''
+@description('Required. The 12-digit id of the AWS account that owns the IoT things.')
+@minLength(12)
+@maxLength(12)
+param awsAccountId string
 
-@description('Optional. ARN of the AWS IAM role the service assumes with its managed identity token, stored in Key Vault. Required on the first deployment; empty keeps the value already in the vault.')
-param awsWebIdentityRoleArn string = ''
+@description('Required. ARN of the AWS IAM role the service assumes with its managed identity token (arn:aws:iam::<account>:role/<name>).')
+@minLength(32)
+@maxLength(2048)
+param awsWebIdentityRoleArn string
 
 @description('Optional. Resource the managed identity token presented to AWS STS is requested for; the token carries its app id fb60f99c-7a34-4190-8149-302f77469936 as aud.')
 param awsWebIdentityAudience string = 'api://AzureADTokenExchange'
@@ -104,10 +151,13 @@ param deviceRole string = 'IotoDeviceRole'
 @maxValue(43200)
 param credentialsDurationSeconds int = 3600
 
-@description('Optional. Prefix of every table name, to share one storage account between deployments.')
+@description('Optional. Prefix of every table name (a letter, then letters and digits), to share one storage account between deployments.')
+@maxLength(30)
 param tablePrefix string = ''
 
-@description('Optional. Name of the provisioning queue; failing messages go to <name>-poison.')
+@description('Optional. Name of the provisioning queue (lower-case letters, digits, single hyphens); failing messages go to <name>-poison.')
+@minLength(3)
+@maxLength(56)
 param provisionQueue string = 'provision-things'
 
 @description('Optional. Retries of throttled or failed AWS calls after the first attempt.')
@@ -161,9 +211,8 @@ module resources 'resources.bicep' = {
     logRetentionInDays: logRetentionInDays
     keyVaultEnablePurgeProtection: keyVaultEnablePurgeProtection
     keyVaultSoftDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
-    adminBootstrapKey: adminBootstrapKey
-    keyEncryptionKey: keyEncryptionKey
     keyEncryptionKeyId: keyEncryptionKeyId
+    previousKeyEncryptionKeyId: previousKeyEncryptionKeyId
     keyDeliveryWindow: keyDeliveryWindow
     awsRegion: awsRegion
     awsAccountId: awsAccountId
@@ -196,6 +245,7 @@ output SERVICE_API_NAME string = resources.outputs.functionAppName
 output SERVICE_API_URI string = resources.outputs.functionAppUri
 output AZURE_KEY_VAULT_NAME string = resources.outputs.keyVaultName
 output AZURE_KEY_VAULT_ENDPOINT string = resources.outputs.keyVaultUri
+output PROVISION_KEY_ENCRYPTION_KEY_SECRET string = resources.outputs.keyEncryptionKeySecretName
 output AZURE_STORAGE_ACCOUNT_NAME string = resources.outputs.storageAccountName
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = resources.outputs.identityClientId
 output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = resources.outputs.identityPrincipalId

@@ -6,8 +6,27 @@
 @maxLength(64)
 param environmentName string
 
-@description('Optional. Location of all resources. Flex Consumption must be available in this region.')
-param location string = resourceGroup().location
+@description('Required. Location of all resources: a region that offers Flex Consumption.')
+@allowed([
+  'australiaeast'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'northcentralus'
+  'northeurope'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westcentralus'
+  'westeurope'
+  'westus2'
+])
+param location string
 
 @description('Optional. Tags of all resources.')
 param tags object = {}
@@ -15,13 +34,14 @@ param tags object = {}
 @description('Optional. Principal id of an operator (user or group) granted Key Vault Secrets Officer on the vault. Empty for none.')
 param principalId string = ''
 
-@description('Optional. Type of the principal in principalId.')
+@description('Optional. Type of the principal in principalId; empty lets Azure look it up, so a user or a CI service principal can deploy.')
 @allowed([
+  ''
   'User'
   'Group'
   'ServicePrincipal'
 ])
-param principalType string = 'User'
+param principalType string = ''
 
 @description('Optional. Maximum number of instances the function app scales out to.')
 @minValue(40)
@@ -49,28 +69,56 @@ param keyVaultEnablePurgeProtection bool = true
 @maxValue(90)
 param keyVaultSoftDeleteRetentionInDays int = 90
 
-@description('Optional. Admin API bootstrap key, stored in Key Vault. Required on the first deployment; empty keeps the value already in the vault.')
-@secure()
-param adminBootstrapKey string = ''
-
-@description('Optional. Key-encryption key for device private keys (base64 of 32 random bytes), stored in Key Vault. Required on the first deployment; empty keeps the value already in the vault.')
-@secure()
-param keyEncryptionKey string = ''
-
-@description('Optional. Id of the key-encryption key, recorded with every encrypted private key; change it when rotating the key.')
+@description('Optional. Id of the current key-encryption key (letters and digits): its Key Vault secret is key-encryption-key-<id>, written once by infra/hooks/write-secrets.sh. A new id rotates the key.')
+@minLength(1)
+@maxLength(32)
 param keyEncryptionKeyId string = 'k1'
+
+@description('Optional. Id of the key-encryption key before the last rotation, still used to read private keys it encrypted; empty when never rotated.')
+@maxLength(32)
+param previousKeyEncryptionKeyId string = ''
 
 @description('Optional. How long a device may fetch its private key after provisioning (d.hh:mm:ss).')
 param keyDeliveryWindow string = '7.00:00:00'
 
 @description('Required. AWS region of the IoT Core and STS endpoints, e.g. us-east-1.')
+@allowed([
+  'us-east-1'
+  'us-east-2'
+  'us-west-1'
+  'us-west-2'
+  'ca-central-1'
+  'sa-east-1'
+  'eu-west-1'
+  'eu-west-2'
+  'eu-west-3'
+  'eu-central-1'
+  'eu-north-1'
+  'eu-south-1'
+  'ap-east-1'
+  'ap-south-1'
+  'ap-northeast-1'
+  'ap-northeast-2'
+  'ap-southeast-1'
+  'ap-southeast-2'
+  'me-south-1'
+  'me-central-1'
+  'cn-north-1'
+  'cn-northwest-1'
+  'us-gov-west-1'
+  'us-gov-east-1'
+])
 param awsRegion string
 
-@description('Optional. AWS account id, stored in Key Vault. Required on the first deployment; empty keeps the value already in the vault.')
-param awsAccountId string = ''
+@description('Required. The 12-digit id of the AWS account that owns the IoT things.')
+@minLength(12)
+@maxLength(12)
+param awsAccountId string
 
-@description('Optional. ARN of the AWS IAM role the service assumes with its managed identity token, stored in Key Vault. Required on the first deployment; empty keeps the value already in the vault.')
-param awsWebIdentityRoleArn string = ''
+@description('Required. ARN of the AWS IAM role the service assumes with its managed identity token (arn:aws:iam::<account>:role/<name>).')
+@minLength(32)
+@maxLength(2048)
+param awsWebIdentityRoleArn string
 
 @description('Optional. Resource the managed identity token presented to AWS STS is requested for; the token carries its app id fb60f99c-7a34-4190-8149-302f77469936 as aud.')
 param awsWebIdentityAudience string = 'api://AzureADTokenExchange'
@@ -98,10 +146,13 @@ param deviceRole string = 'IotoDeviceRole'
 @maxValue(43200)
 param credentialsDurationSeconds int = 3600
 
-@description('Optional. Prefix of every table name, to share one storage account between deployments.')
+@description('Optional. Prefix of every table name (a letter, then letters and digits), to share one storage account between deployments.')
+@maxLength(30)
 param tablePrefix string = ''
 
-@description('Optional. Name of the provisioning queue; failing messages go to <name>-poison.')
+@description('Optional. Name of the provisioning queue (lower-case letters, digits, single hyphens); failing messages go to <name>-poison.')
+@minLength(3)
+@maxLength(56)
 param provisionQueue string = 'provision-things'
 
 @description('Optional. Retries of throttled or failed AWS calls after the first attempt.')
@@ -146,11 +197,12 @@ var provisionQueueNames = [
   provisionQueue
   '${provisionQueue}-poison'
 ]
+// Secrets the template never writes: infra/hooks/write-secrets.sh generates each one once, when it is absent,
+// so a re-deployment can never replace a key. A key-encryption key has one secret per id, so rotating is a new id.
 var keyVaultSecretNames = {
   adminBootstrapKey: 'admin-bootstrap-key'
-  keyEncryptionKey: 'key-encryption-key'
-  awsAccountId: 'aws-account-id'
-  awsWebIdentityRoleArn: 'aws-web-identity-role-arn'
+  keyEncryptionKey: 'key-encryption-key-${keyEncryptionKeyId}'
+  previousKeyEncryptionKey: 'key-encryption-key-${previousKeyEncryptionKeyId}'
 }
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
@@ -189,19 +241,15 @@ module keyVault 'modules/keyVault.bicep' = {
     tags: tags
     enablePurgeProtection: keyVaultEnablePurgeProtection
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
-    secrets: {
-      '${keyVaultSecretNames.adminBootstrapKey}': adminBootstrapKey
-      '${keyVaultSecretNames.keyEncryptionKey}': keyEncryptionKey
-      '${keyVaultSecretNames.awsAccountId}': awsAccountId
-      '${keyVaultSecretNames.awsWebIdentityRoleArn}': awsWebIdentityRoleArn
-    }
   }
 }
 
 module roleAssignments 'modules/roleAssignments.bicep' = {
   name: 'roleAssignments'
   params: {
-    identityName: identity.name
+    // The principal id seeds the assignment names (as the Flex quickstart does); it is known only at run time.
+    #disable-next-line what-if-short-circuiting
+    identityPrincipalId: identity.properties.principalId
     storageAccountName: names.storageAccount
     keyVaultName: names.keyVault
     applicationInsightsName: names.applicationInsights
@@ -230,8 +278,8 @@ var appSettings = {
   Storage__TablePrefix: tablePrefix
   ProvisionQueueName: provisionQueue
   Aws__Region: awsRegion
-  Aws__AccountId: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.awsAccountId})'
-  Aws__WebIdentityRoleArn: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.awsWebIdentityRoleArn})'
+  Aws__AccountId: awsAccountId
+  Aws__WebIdentityRoleArn: awsWebIdentityRoleArn
   Aws__WebIdentityAudience: awsWebIdentityAudience
   Aws__ManagedIdentityClientId: identity.properties.clientId
   Aws__MaxRetryAttempts: string(awsMaxRetryAttempts)
@@ -250,6 +298,10 @@ var appSettings = {
   Checkin__WriteInterval: checkinWriteInterval
   Security__KeyEncryptionKey: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.keyEncryptionKey})'
   Security__KeyEncryptionKeyId: keyEncryptionKeyId
+  Security__PreviousKeyEncryptionKeyId: previousKeyEncryptionKeyId
+  Security__PreviousKeyEncryptionKey: empty(previousKeyEncryptionKeyId)
+    ? ''
+    : '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.previousKeyEncryptionKey})'
   Security__KeyDeliveryWindow: keyDeliveryWindow
   Admin__BootstrapKey: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.adminBootstrapKey})'
 }
@@ -285,6 +337,9 @@ output keyVaultName string = keyVault.outputs.name
 
 @description('URI of the key vault.')
 output keyVaultUri string = keyVault.outputs.uri
+
+@description('Name of the Key Vault secret holding the current key-encryption key.')
+output keyEncryptionKeySecretName string = keyVaultSecretNames.keyEncryptionKey
 
 @description('Name of the storage account.')
 output storageAccountName string = storage.outputs.name

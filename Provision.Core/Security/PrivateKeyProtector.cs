@@ -54,13 +54,14 @@ public sealed class PrivateKeyProtector(IOptions<SecurityOptions> options) : IPr
 
     private string KeyById(string keyId)
     {
-        var settings = options.Value;
-        if (keyId == settings.KeyEncryptionKeyId)
+        foreach (var (id, key) in options.Value.DecryptionKeys())
         {
-            return settings.KeyEncryptionKey;
+            if (id == keyId)
+            {
+                return key;
+            }
         }
-        return settings.RetiredKeys.TryGetValue(keyId, out var retired)
-            ? retired
-            : throw new CryptographicException($"Key '{keyId}' that encrypted this private key is not configured (Security:RetiredKeys).");
+        throw new CryptographicException(
+            $"Key '{keyId}' that encrypted this private key is not configured (Security:PreviousKeyEncryptionKeyId or Security:RetiredKeys).");
     }
 }

@@ -15,10 +15,6 @@ param enablePurgeProtection bool = true
 @maxValue(90)
 param softDeleteRetentionInDays int = 90
 
-@description('Optional. Secrets to write, by secret name. Entries with an empty value are skipped, so a redeployment keeps the value already in the vault.')
-@secure()
-param secrets object = {}
-
 resource keyVault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location
@@ -40,16 +36,6 @@ resource keyVault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     }
   }
 }
-
-resource keyVaultSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [
-  for secret in items(secrets): if (!empty(secret.value)) {
-    parent: keyVault
-    name: secret.key
-    properties: {
-      value: secret.value
-    }
-  }
-]
 
 @description('Name of the key vault.')
 output name string = keyVault.name

@@ -1,5 +1,5 @@
-@description('Required. Name of the user-assigned managed identity the function app runs as.')
-param identityName string
+@description('Required. Principal (object) id of the user-assigned managed identity the function app runs as: it seeds the role assignment names, so a recreated identity gets new assignments instead of colliding with the old ones.')
+param identityPrincipalId string
 
 @description('Required. Name of the storage account.')
 param storageAccountName string
@@ -13,13 +13,14 @@ param applicationInsightsName string
 @description('Optional. Principal id of an operator (user or group) who may manage the key vault secrets. Empty for none.')
 param operatorPrincipalId string = ''
 
-@description('Optional. Type of the operator principal.')
+@description('Optional. Type of the operator principal; empty lets Azure look it up.')
 @allowed([
+  ''
   'User'
   'Group'
   'ServicePrincipal'
 ])
-param operatorPrincipalType string = 'User'
+param operatorPrincipalType string = ''
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -36,10 +37,6 @@ var storageRoles = [
   roles.storageTableDataContributor
 ]
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
-  name: identityName
-}
-
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: storageAccountName
 }
@@ -54,10 +51,10 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 
 resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for roleId in storageRoles: {
-    name: guid(storageAccount.id, identity.id, roleId)
+    name: guid(storageAccount.id, identityPrincipalId, roleId)
     scope: storageAccount
     properties: {
-      principalId: identity.properties.principalId
+      principalId: identityPrincipalId
       principalType: 'ServicePrincipal'
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
     }
@@ -65,20 +62,20 @@ resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04
 ]
 
 resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(keyVault.id, identity.id, roles.keyVaultSecretsUser)
+  name: guid(keyVault.id, identityPrincipalId, roles.keyVaultSecretsUser)
   scope: keyVault
   properties: {
-    principalId: identity.properties.principalId
+    principalId: identityPrincipalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
   }
 }
 
 resource monitoringMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(applicationInsights.id, identity.id, roles.monitoringMetricsPublisher)
+  name: guid(applicationInsights.id, identityPrincipalId, roles.monitoringMetricsPublisher)
   scope: applicationInsights
   properties: {
-    principalId: identity.properties.principalId
+    principalId: identityPrincipalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
   }
@@ -89,7 +86,7 @@ resource operatorSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04
   scope: keyVault
   properties: {
     principalId: operatorPrincipalId
-    principalType: operatorPrincipalType
+    principalType: empty(operatorPrincipalType) ? null : operatorPrincipalType
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
   }
 }

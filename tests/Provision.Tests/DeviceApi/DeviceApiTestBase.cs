@@ -42,7 +42,9 @@ public abstract class DeviceApiTestBase : IDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _overrides;
 
-    private ServiceProvider BuildInstance() => TestHost.Build(_settings, services =>
+    private ServiceProvider BuildInstance() => BuildInstance(_settings);
+
+    private ServiceProvider BuildInstance(Dictionary<string, string?> settings) => TestHost.Build(settings, services =>
     {
         services.AddSingleton<AWSCredentials>(new BasicAWSCredentials(Aws.Emulator.AccessKeyId, Aws.Emulator.SecretAccessKey));
         services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
@@ -51,6 +53,17 @@ public abstract class DeviceApiTestBase : IDisposable
 
     /// <summary>Another instance of the app over the same storage and AWS, as when the app scales out; the caller disposes it.</summary>
     protected ServiceProvider SecondInstance() => BuildInstance();
+
+    /// <summary>An instance over the same storage and AWS with changed settings, as after a configuration change; the caller disposes it.</summary>
+    protected ServiceProvider InstanceWith(Action<Dictionary<string, string?>> change)
+    {
+        var settings = new Dictionary<string, string?>(_settings);
+        change(settings);
+        return BuildInstance(settings);
+    }
+
+    /// <summary>The setting this test's instances were built with.</summary>
+    protected string? Setting(string key) => _settings.GetValueOrDefault(key);
 
     /// <summary>The emulator keeps state across tests: assertions look only at what this test created.</summary>
     protected DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;

@@ -8,8 +8,13 @@ public sealed class BicepTemplateTests
     [
         "Admin__BootstrapKey",
         "Security__KeyEncryptionKey",
-        "Aws__AccountId",
-        "Aws__WebIdentityRoleArn",
+    ];
+
+    /// <summary>Regions offering Flex Consumption (as the azd Flex quickstart lists them).</summary>
+    private static readonly string[] FlexConsumptionRegions =
+    [
+        "australiaeast", "centralindia", "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral",
+        "northcentralus", "northeurope", "southcentralus", "southeastasia", "swedencentral", "uksouth", "westcentralus", "westeurope", "westus2",
     ];
 
     private static readonly Lazy<Task<ArmTemplate>> MainTemplate = new(CompileMainAsync);
@@ -113,6 +118,8 @@ public sealed class BicepTemplateTests
         Assert.Equal("api://AzureADTokenExchange", settings["Aws__WebIdentityAudience"].Text);
         Assert.Equal("7.00:00:00", settings["Security__KeyDeliveryWindow"].Text);
         Assert.Equal("", settings["Storage__TablePrefix"].Text);
+        Assert.Equal("[parameters('awsAccountId')]", await DeclaredAppSettingAsync("Aws__AccountId"));
+        Assert.Equal("[parameters('awsWebIdentityRoleArn')]", await DeclaredAppSettingAsync("Aws__WebIdentityRoleArn"));
     }
 
     [Fact]
@@ -242,12 +249,111 @@ public sealed class BicepTemplateTests
     }
 
     [Fact]
-    public async Task SecureParameters_Compiled_AreSecureStrings()
+    public async Task Parameters_Compiled_TakeNoSecret()
+    {
+        // Secrets are generated once in Key Vault by infra/hooks/write-secrets.sh, so no deployment can replace one.
+        var template = await MainTemplate.Value;
+
+        foreach (var scope in template.Scopes())
+        {
+            foreach (var (name, parameter) in scope.Template["parameters"]?.AsObject() ?? [])
+            {
+                Assert.NotEqual("securestring", Text(parameter!["type"]).ToLowerInvariant());
+            }
+        }
+        Assert.Empty(template.ResourcesOfType("Microsoft.KeyVault/vaults/secrets"));
+    }
+
+    [Fact]
+    public async Task AppSettings_KeyEncryptionKeys_ReferenceOneSecretPerKeyId()
+    {
+        var settings = await AppSettingsAsync();
+        var variables = (await MainTemplate.Value).Scopes().Select(s => s.Template["variables"]?["keyVaultSecretNames"]).Single(v => v is not null)!;
+
+        Assert.Contains("keyVaultSecretNames').keyEncryptionKey", settings["Security__KeyEncryptionKey"].Text);
+        Assert.Equal("[format('key-encryption-key-{0}', parameters('keyEncryptionKeyId'))]", Text(variables["keyEncryptionKey"]));
+        Assert.Equal("[format('key-encryption-key-{0}', parameters('previousKeyEncryptionKeyId'))]", Text(variables["previousKeyEncryptionKey"]));
+        Assert.StartsWith("[if(empty(parameters('previousKeyEncryptionKeyId')), '', format('@Microsoft.KeyVault(SecretUri=", settings["Security__PreviousKeyEncryptionKey"].Text);
+        Assert.Equal("[parameters('previousKeyEncryptionKeyId')]", await DeclaredAppSettingAsync("Security__PreviousKeyEncryptionKeyId"));
+    }
+
+    [Fact]
+    public async Task Location_Allowed_IsTheFlexConsumptionRegions()
+    {
+        var template = await MainTemplate.Value;
+
+        var entryPoints = template.Scopes().Where(s => s.Template["parameters"]?["environmentName"] is not null).ToList();
+        Assert.Equal(2, entryPoints.Count);
+        foreach (var scope in entryPoints)
+        {
+            Assert.Equal(FlexConsumptionRegions, scope.Template["parameters"]!["location"]!["allowedValues"]!.AsArray().Select(Text));
+        }
+    }
+
+    [Theory]
+    [InlineData("awsAccountId", 12, 12)]
+    [InlineData("tablePrefix", null, 30)]
+    [InlineData("provisionQueue", 3, 56)]
+    [InlineData("keyEncryptionKeyId", 1, 32)]
+    [InlineData("previousKeyEncryptionKeyId", null, 32)]
+    public async Task Parameters_Lengths_MatchTheStartupRules(string name, int? minLength, int? maxLength)
+    {
+        var parameter = (await MainTemplate.Value).Root["parameters"]![name]!;
+
+        Assert.Equal(minLength, parameter["minLength"]?.GetValue<int>());
+        Assert.Equal(maxLength, parameter["maxLength"]?.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task AwsRegion_Allowed_EveryValuePassesTheAppsRule()
+    {
+        var allowed = (await MainTemplate.Value).Root["parameters"]!["awsRegion"]!["allowedValues"]!.AsArray().Select(Text).ToList();
+        var rule = typeof(global::Provision.Core.Aws.AwsOptions).GetProperty("Region")!
+            .GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RegularExpressionAttribute), false)
+            .Cast<System.ComponentModel.DataAnnotations.RegularExpressionAttribute>().Single();
+
+        Assert.Contains("us-east-1", allowed);
+        Assert.All(allowed, region => Assert.True(rule.IsValid(region), region));
+    }
+
+    [Fact]
+    public async Task RequiredAwsParameters_HaveNoDefault()
     {
         var parameters = (await MainTemplate.Value).Root["parameters"]!;
 
-        Assert.Equal("securestring", Text(parameters["adminBootstrapKey"]!["type"]));
-        Assert.Equal("securestring", Text(parameters["keyEncryptionKey"]!["type"]));
+        Assert.Null(parameters["awsAccountId"]!["defaultValue"]);
+        Assert.Null(parameters["awsWebIdentityRoleArn"]!["defaultValue"]);
+        Assert.Null(parameters["awsRegion"]!["defaultValue"]);
+    }
+
+    [Fact]
+    public async Task PrincipalType_Default_IsEmptySoAnyPrincipalCanDeploy()
+    {
+        var template = await MainTemplate.Value;
+        var operatorAssignment = template.ResourcesOfType("Microsoft.Authorization/roleAssignments").Single(a => a.Node["condition"] is not null);
+
+        Assert.Equal("", Text(template.Root["parameters"]!["principalType"]!["defaultValue"]));
+        Assert.Equal("[if(empty(parameters('operatorPrincipalType')), null(), parameters('operatorPrincipalType'))]",
+            Text(operatorAssignment.Node["properties"]!["principalType"]));
+    }
+
+    [Fact]
+    public async Task RoleAssignments_Names_AreSeededFromThePrincipalId()
+    {
+        var assignments = (await MainTemplate.Value).ResourcesOfType("Microsoft.Authorization/roleAssignments");
+
+        Assert.All(assignments, assignment => Assert.Contains(
+            assignment.Node["condition"] is null ? "parameters('identityPrincipalId')" : "parameters('operatorPrincipalId')",
+            Text(assignment.Node["name"])));
+    }
+
+    [Fact]
+    public void AzureYaml_Hooks_WriteSecretsBeforeAndAfterProvisioning()
+    {
+        var yaml = File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "azure.yaml"));
+
+        Assert.Matches(@"preprovision:\s+shell: sh\s+run: \./infra/hooks/write-secrets\.sh", yaml);
+        Assert.Matches(@"postprovision:\s+shell: sh\s+run: \./infra/hooks/write-secrets\.sh", yaml);
     }
 
     [Fact]
@@ -270,6 +376,12 @@ public sealed class BicepTemplateTests
         Assert.True(properties.Node is JsonObject, $"App settings should compile to an object literal, found {properties}.");
         return properties.Properties();
     }
+
+    /// <summary>An app setting as resources.bicep declares it, before parameters are resolved.</summary>
+    private static async Task<string> DeclaredAppSettingAsync(string name) =>
+        Text((await MainTemplate.Value).ResourcesOfType("Microsoft.Resources/deployments")
+            .Select(d => d.Node["properties"]!["parameters"]?["appSettings"]?["value"])
+            .Single(v => v is not null)![name]);
 
     private static async Task<ArmTemplate> CompileMainAsync()
     {

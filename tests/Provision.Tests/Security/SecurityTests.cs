@@ -113,6 +113,43 @@ public class PrivateKeyProtectorTests
     }
 
     [Fact]
+    public void Unprotect_AfterRotation_PreviousKeyStillDecrypts()
+    {
+        var oldKey = NewKey();
+        var envelope = Protector("k1", oldKey).Protect(Pem, "D1");
+        var rotated = new PrivateKeyProtector(Options.Create(new SecurityOptions
+        {
+            KeyEncryptionKeyId = "k2",
+            KeyEncryptionKey = NewKey(),
+            PreviousKeyEncryptionKeyId = "k1",
+            PreviousKeyEncryptionKey = oldKey,
+        }));
+
+        Assert.Equal(Pem, rotated.Unprotect(envelope, "D1"));
+        Assert.StartsWith("v1.k2.", rotated.Protect(Pem, "D1"));
+    }
+
+    [Fact]
+    public void Validate_PreviousKeyWithTheCurrentId_FailsNamingTheSetting()
+    {
+        var options = new SecurityOptions { KeyEncryptionKey = NewKey(), KeyEncryptionKeyId = "k1", PreviousKeyEncryptionKeyId = "k1", PreviousKeyEncryptionKey = NewKey() };
+
+        var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+
+        Assert.Contains(errors, e => e.ErrorMessage!.Contains("Security:PreviousKeyEncryptionKeyId", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_PreviousKeyIdWithoutAKey_FailsNamingTheKey()
+    {
+        var options = new SecurityOptions { KeyEncryptionKey = NewKey(), KeyEncryptionKeyId = "k2", PreviousKeyEncryptionKeyId = "k1" };
+
+        var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+
+        Assert.Contains(errors, e => e.ErrorMessage!.Contains("'k1'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Unprotect_UnknownKeyId_FailsNamingTheKey()
     {
         var envelope = Protector("gone", NewKey()).Protect(Pem, "D1");
