@@ -1,19 +1,10 @@
 #!/usr/bin/env bash
 # Runs Provision locally: Azurite (data kept under .azurite/), the AWS emulator when the settings point
-# AWS at this machine, the demo seed (scripts/seed.sh), and the function app through Azure Functions
-# Core Tools (`dotnet run --project Provision.Functions` calls `func start`). Ctrl+C stops them all.
+# AWS at this machine, the demo seed (scripts/seed.sh), and the function app on port 7071: under Azure
+# Functions Core Tools (`func start`) where they are installed, otherwise under the Functions host
+# emulator in tests/Provision.FunctionsHost, which runs the same worker process. Ctrl+C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if ! command -v func >/dev/null 2>&1; then
-  cat >&2 <<'MSG'
-Azure Functions Core Tools (func, v4) is not installed; the function app runs inside it.
-Install it, then run this command again:
-  npm install --global azure-functions-core-tools@4 --unsafe-perm true
-  (or see https://learn.microsoft.com/azure/azure-functions/functions-run-local)
-MSG
-  exit 1
-fi
 
 [ -d node_modules/azurite ] || npm ci --no-audit --no-fund --loglevel=error
 if [ ! -f local.settings.json ]; then
@@ -56,4 +47,13 @@ fi
 
 ./scripts/seed.sh
 
-dotnet run --project Provision.Functions
+if command -v func >/dev/null 2>&1; then
+  echo "Host: Azure Functions Core Tools (func start) on http://localhost:7071"
+  dotnet run --project Provision.Functions
+else
+  dotnet build Provision.Functions --nologo --verbosity quiet
+  dotnet build tests/Provision.FunctionsHost --nologo --verbosity quiet
+  echo "Host: the Functions host emulator (tests/Provision.FunctionsHost; Core Tools not found) on http://localhost:7071"
+  dotnet run --no-build --project tests/Provision.FunctionsHost -- \
+    --app Provision.Functions/bin/Debug/net10.0 --settings local.settings.json --port 7071
+fi

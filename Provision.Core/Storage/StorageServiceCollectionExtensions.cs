@@ -63,12 +63,18 @@ public static class StorageServiceCollectionExtensions
         return services;
     }
 
-    // Device requests wait on storage: fail within seconds (and answer 503) rather than hang in long SDK retries.
+    /// <summary>How long one storage operation may take, retries included, before the caller is answered 503.</summary>
+    public static readonly TimeSpan OperationDeadline = TimeSpan.FromSeconds(3);
+
+    // Device requests wait on storage: an unreachable or hung account fails within seconds (503 + Retry-After)
+    // rather than holding the device through long SDK retries.
     private static void Tune(ClientOptions options)
     {
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = OperationDeadline;
+        options.AddPolicy(new StorageDeadlinePolicy(OperationDeadline), HttpPipelinePosition.PerCall);
     }
 
     private static TokenCredential Credential(StorageOptions options) =>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Provision.Core.Storage;
+using Provision.Functions.Middleware;
 
 namespace Provision.Functions.Functions;
 
@@ -16,6 +17,6 @@ public sealed class HealthFunction(IStorageHealth health)
         var roundTripMs = Math.Round(report.RoundTrip.TotalMilliseconds, 1);
         return report.Healthy
             ? Results.Json(new { status = "healthy", storageRoundTripMs = roundTripMs })
-            : Results.Json(new { status = "unhealthy", error = report.Reason, storageRoundTripMs = roundTripMs }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            : ErrorResults.WithRetryAfter(new { status = "unhealthy", error = report.Reason, storageRoundTripMs = roundTripMs }, StatusCodes.Status503ServiceUnavailable, 10);
     }
 }
