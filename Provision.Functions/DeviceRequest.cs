@@ -78,7 +78,15 @@ public sealed class DeviceRequest
         {
             throw new ValidationException($"\"{name}\" must be a string.");
         }
-        return value.GetString();
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // Bytes that are not UTF-8, or an escaped lone surrogate: no text to read.
+            throw new ValidationException($"\"{name}\" must be valid UTF-8 text.");
+        }
     }
 
     public bool? OptionalBool(string name)

@@ -54,6 +54,7 @@ else
   dotnet build Provision.Functions --nologo --verbosity quiet
   dotnet build tests/Provision.FunctionsHost --nologo --verbosity quiet
   echo "Host: the Functions host emulator (tests/Provision.FunctionsHost; Core Tools not found) on http://localhost:7071"
-  dotnet run --no-build --project tests/Provision.FunctionsHost -- \
-    --app Provision.Functions/bin/Debug/net10.0 --settings local.settings.json --port 7071
+  root=$PWD
+  dotnet tests/Provision.FunctionsHost/bin/Debug/net10.0/Provision.FunctionsHost.dll \
+    --app "$root/Provision.Functions/bin/Debug/net10.0" --settings "$root/local.settings.json" --port 7071
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh clone: installs Azurite (npm ci), builds, runs the tests (which start
-# Azurite and the AWS emulator themselves), and ends with "N passed, N failed, N skipped".
+# Runs every test on a fresh clone: installs Azurite (npm ci), builds, runs the in-process tests and the
+# end-to-end tests (which start Azurite, the AWS emulator and the Functions host emulator themselves), and
+# ends with one line for both: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,11 +12,12 @@ dotnet build Provision.sln --configuration Release --nologo -clp:ErrorsOnly
 
 results="TestResults"
 rm -rf "$results"
-set +e
-dotnet test tests/Provision.Tests --configuration Release --no-build --nologo \
-  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=minimal" --results-directory "$results"
-status=$?
-set -e
+status=0
+# The in-process tests, then the end-to-end tests (the real worker under the Functions host emulator).
+for project in Provision.Tests Provision.EndToEndTests; do
+  dotnet test "tests/$project" --configuration Release --no-build --nologo \
+    --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=1
+done
 
-node scripts/trx-summary.js "$results/tests.trx"
+node scripts/trx-summary.js "$results/Provision.Tests.trx" "$results/Provision.EndToEndTests.trx"
 exit $status

@@ -4,20 +4,37 @@ using Azure.Core.Pipeline;
 namespace Provision.Core.Storage;
 
 /// <summary>
-/// Bounds one storage operation, retries included: a hung account fails the call (a <see cref="TimeoutException"/>,
-/// which becomes <see cref="StorageUnavailableException"/> and a 503) instead of holding a device for the SDK's timeouts.
+/// Fails a storage operation (retries included) with a <see cref="TimeoutException"/> — which becomes
+/// <see cref="StorageUnavailableException"/> and a 503 — once storage has gone <paramref name="silence"/> without
+/// answering any operation of this client, or after <paramref name="limit"/> in any case. A hung account thus fails
+/// callers within seconds, while a busy one that keeps answering is waited for.
 /// </summary>
-internal sealed class StorageDeadlinePolicy(TimeSpan deadline) : HttpPipelinePolicy
+internal sealed class StorageDeadlinePolicy(TimeSpan silence, TimeSpan limit) : HttpPipelinePolicy
 {
+    private long lastAnswer = Environment.TickCount64;
+
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        try
+        var call = ProcessNextAsync(message, pipeline).AsTask();
+        var started = Environment.TickCount64;
+        while (true)
         {
-            await ProcessNextAsync(message, pipeline).AsTask().WaitAsync(deadline, message.CancellationToken);
-        }
-        catch (TimeoutException e)
-        {
-            throw new TimeoutException($"Storage did not answer within {deadline.TotalSeconds:0.#} s.", e);
+            var now = Environment.TickCount64;
+            var quietSince = Math.Max(Volatile.Read(ref lastAnswer), started);
+            var wait = Math.Min(quietSince + (long)silence.TotalMilliseconds, started + (long)limit.TotalMilliseconds) - now;
+            if (wait <= 0)
+            {
+                throw new TimeoutException(now - started >= limit.TotalMilliseconds
+                    ? $"Storage did not answer within {limit.TotalSeconds:0.#} s."
+                    : $"Storage has answered nothing for {silence.TotalSeconds:0.#} s.");
+            }
+            if (await Task.WhenAny(call, Task.Delay(TimeSpan.FromMilliseconds(wait), message.CancellationToken)) == call)
+            {
+                Volatile.Write(ref lastAnswer, Environment.TickCount64);
+                await call;
+                return;
+            }
+            message.CancellationToken.ThrowIfCancellationRequested();
         }
     }
 

@@ -63,18 +63,21 @@ public static class StorageServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>How long one storage operation may take, retries included, before the caller is answered 503.</summary>
-    public static readonly TimeSpan OperationDeadline = TimeSpan.FromSeconds(3);
+    /// <summary>How long storage may answer nothing at all before waiting callers are answered 503.</summary>
+    public static readonly TimeSpan StorageSilence = TimeSpan.FromSeconds(3);
 
-    // Device requests wait on storage: an unreachable or hung account fails within seconds (503 + Retry-After)
-    // rather than holding the device through long SDK retries.
+    /// <summary>How long one storage operation may take, retries included, when storage keeps answering others.</summary>
+    public static readonly TimeSpan OperationLimit = TimeSpan.FromSeconds(30);
+
+    // Device requests wait on storage: an unreachable or hung account fails them within seconds (503 + Retry-After)
+    // rather than holding the device through long SDK retries; a busy one is waited for.
     private static void Tune(ClientOptions options)
     {
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        options.Retry.NetworkTimeout = OperationDeadline;
-        options.AddPolicy(new StorageDeadlinePolicy(OperationDeadline), HttpPipelinePosition.PerCall);
+        options.Retry.NetworkTimeout = OperationLimit;
+        options.AddPolicy(new StorageDeadlinePolicy(StorageSilence, OperationLimit), HttpPipelinePosition.PerCall);
     }
 
     private static TokenCredential Credential(StorageOptions options) =>

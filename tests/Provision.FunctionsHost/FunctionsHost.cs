@@ -65,8 +65,12 @@ public sealed class FunctionsHost : IAsyncDisposable
     public static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options, CancellationToken cancellationToken = default)
     {
         var appDirectory = Path.GetFullPath(options.AppDirectory);
-        var hostJson = HostJson.Load(appDirectory);
+        if (!Directory.Exists(appDirectory))
+        {
+            throw new InvalidOperationException($"The function app folder {appDirectory} does not exist: build the app first.");
+        }
         var settings = new HostSettings(options.SettingsFile is null ? null : Path.GetFullPath(options.SettingsFile), options.Settings);
+        var hostJson = HostJson.Load(appDirectory, settings);
         var log = new HostLog(hostJson, options.LoggerFactory);
         var channel = new WorkerChannel(log);
         var rpc = await StartRpcServerAsync(channel, cancellationToken);

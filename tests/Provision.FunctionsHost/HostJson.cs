@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
 namespace Provision.FunctionsHost;
@@ -21,14 +22,21 @@ public sealed record HostJson
         public bool Base64 { get; init; } = true;
     }
 
-    public static HostJson Load(string appDirectory)
+    /// <summary>
+    /// The app's host.json, with app settings named <c>AzureFunctionsJobHost__path__to__value</c> overriding it as on the real
+    /// host (e.g. <c>AzureFunctionsJobHost__extensions__queues__visibilityTimeout</c>).
+    /// </summary>
+    public static HostJson Load(string appDirectory, HostSettings settings)
     {
         var path = Path.Combine(appDirectory, "host.json");
-        if (!File.Exists(path))
+        var file = File.Exists(path)
+            ? JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject()
+            : new JsonObject();
+        foreach (var (key, value) in settings.StartingWith(OverridePrefix))
         {
-            return new HostJson();
+            Override(file, key[OverridePrefix.Length..].Split(':'), value);
         }
-        using var json = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        using var json = JsonDocument.Parse(file.ToJsonString());
         var root = json.RootElement;
         var result = new HostJson();
         if (Find(root, "functionTimeout") is { ValueKind: JsonValueKind.String } timeout)
@@ -78,6 +86,23 @@ public sealed record HostJson
             : LogLevel.Information;
     }
 
+    private const string OverridePrefix = "AzureFunctionsJobHost:";
+
+    private static void Override(JsonObject node, string[] path, string value)
+    {
+        for (var i = 0; i < path.Length - 1; i++)
+        {
+            var name = node.FirstOrDefault(p => p.Key.Equals(path[i], StringComparison.OrdinalIgnoreCase)).Key ?? path[i];
+            if (node[name] is not JsonObject child)
+            {
+                node[name] = child = new JsonObject();
+            }
+            node = child;
+        }
+        var last = node.FirstOrDefault(p => p.Key.Equals(path[^1], StringComparison.OrdinalIgnoreCase)).Key ?? path[^1];
+        node[last] = value;
+    }
+
     private static JsonElement? Find(JsonElement element, params string[] path)
     {
         foreach (var name in path)
@@ -96,7 +121,12 @@ public sealed record HostJson
         return element;
     }
 
-    private static int? Int(JsonElement element, string name) => Find(element, name)?.GetInt32();
+    private static int? Int(JsonElement element, string name) => Find(element, name) switch
+    {
+        { ValueKind: JsonValueKind.Number } number => number.GetInt32(),
+        { ValueKind: JsonValueKind.String } text => int.Parse(text.GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+        _ => null,
+    };
 
     private static TimeSpan? Time(JsonElement element, string name) =>
         Find(element, name) is { ValueKind: JsonValueKind.String } value ? TimeSpan.Parse(value.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : null;

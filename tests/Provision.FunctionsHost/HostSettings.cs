@@ -24,6 +24,10 @@ public sealed partial class HostSettings
         var app = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (settingsFile is not null)
         {
+            if (!File.Exists(settingsFile))
+            {
+                throw new InvalidOperationException($"The settings file {settingsFile} does not exist.");
+            }
             using var json = JsonDocument.Parse(File.ReadAllText(settingsFile), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             if (json.RootElement.TryGetProperty("Values", out var fileValues))
             {
@@ -50,6 +54,10 @@ public sealed partial class HostSettings
         }
         AppValues = app;
     }
+
+    /// <summary>The settings whose key starts with <paramref name="prefix"/> (with <c>:</c> as the separator).</summary>
+    public IEnumerable<KeyValuePair<string, string>> StartingWith(string prefix) =>
+        values.Where(entry => entry.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).ToArray();
 
     public string? this[string key] => values.TryGetValue(Normalize(key), out var value) ? value : null;
 

@@ -44,6 +44,9 @@ internal sealed class TimerTrigger(FunctionsHost host, HostedFunction function)
         return host.InvokeAsync(function, new TypedData { Json = timerInfo }, new Dictionary<string, TypedData>(), cancellationToken);
     }
 
+    /// <summary>When a schedule next fires after <paramref name="after"/>.</summary>
+    internal static DateTime NextOccurrence(string expression, DateTime after) => Schedule(expression)(after);
+
     private static Func<DateTime, DateTime> Schedule(string expression)
     {
         if (TimeSpan.TryParse(expression, CultureInfo.InvariantCulture, out var interval))

@@ -17,10 +17,11 @@ public sealed class WorkerProcess : IDisposable
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        Exited = process.WaitForExitAsync();
     }
 
     /// <summary>Completes when the process exits.</summary>
-    public Task Exited => process.WaitForExitAsync();
+    public Task Exited { get; }
 
     public int? ExitCode => process.HasExited ? process.ExitCode : null;
 

@@ -34,18 +34,56 @@ public sealed class Azurite
     private static Azurite Start()
     {
         var existing = Environment.GetEnvironmentVariable("PROVISION_TEST_STORAGE");
-        if (!string.IsNullOrWhiteSpace(existing))
-        {
-            return new Azurite(existing, 0);
-        }
+        return string.IsNullOrWhiteSpace(existing) ? StartPrivate() : new Azurite(existing, 0);
+    }
 
+    /// <summary>An Azurite of the caller's own, which it may freeze, thaw, stop and restart (storage faults).</summary>
+    public static Azurite StartPrivate()
+    {
+        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        return new Azurite(ConnectionStringFor(blob, queue, table), table) { ports = (blob, queue, table), process = Launch(blob, queue, table) };
+    }
+
+    private (int Blob, int Queue, int Table) ports;
+    private Process? process;
+
+    /// <summary>Suspends the process (SIGSTOP): connections are accepted, nothing is answered.</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>Resumes a frozen process (SIGCONT).</summary>
+    public void Thaw() => Signal("CONT");
+
+    /// <summary>Ends the process: nothing listens any more.</summary>
+    public void Stop()
+    {
+        if (process is not null)
+        {
+            Stop(process);
+            process.WaitForExit();
+        }
+    }
+
+    /// <summary>Starts it again, empty, on the same ports.</summary>
+    public void Restart()
+    {
+        Stop();
+        process = Launch(ports.Blob, ports.Queue, ports.Table);
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", $"{process?.Id ?? throw new InvalidOperationException("Not a private Azurite.")}"]);
+        kill.WaitForExit();
+    }
+
+    private static Process Launch(int blob, int queue, int table)
+    {
         var script = Path.Combine(RepoPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
         {
             throw new InvalidOperationException($"Azurite is not installed ({script} is missing). Run `npm ci` in {RepoPaths.Root}, or run the tests with ./scripts/test.sh.");
         }
 
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -92,7 +130,7 @@ public sealed class Azurite
             }
             Thread.Sleep(100);
         }
-        return new Azurite(ConnectionStringFor(blob, queue, table), table);
+        return process;
     }
 
     private static string ConnectionStringFor(int blob, int queue, int table) =>
