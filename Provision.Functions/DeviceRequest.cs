@@ -89,6 +89,21 @@ public sealed class DeviceRequest
         }
     }
 
+    /// <summary>An array of strings (at most 16), or null when absent.</summary>
+    public IReadOnlyList<string>? OptionalStrings(string name)
+    {
+        if (!Body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() > 16
+            || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.String))
+        {
+            throw new ValidationException($"\"{name}\" must be an array of at most 16 strings.");
+        }
+        return value.EnumerateArray().Select(item => item.GetString()!).ToList();
+    }
+
     public bool? OptionalBool(string name)
     {
         if (!Body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)

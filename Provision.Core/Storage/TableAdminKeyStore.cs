@@ -18,6 +18,7 @@ public sealed class TableAdminKeyStore(ProvisionTables tables) : IAdminKeyStore
             [nameof(AdminKey.Name)] = key.Name,
             [nameof(AdminKey.KeyHash)] = key.KeyHash,
             [nameof(AdminKey.Created)] = key.Created,
+            [nameof(AdminKey.Scopes)] = string.Join(",", key.Scopes),
         };
         await StorageCalls.RunAsync(() => table.AddEntityAsync(entity, cancellationToken), $"create admin key {key.Id}");
         return key;
@@ -47,11 +48,13 @@ public sealed class TableAdminKeyStore(ProvisionTables tables) : IAdminKeyStore
         }, "list admin keys");
     }
 
-    public async Task DeleteAsync(string keyId, CancellationToken cancellationToken = default)
+    public async Task RevokeAsync(string keyId, DateTimeOffset revoked, CancellationToken cancellationToken = default)
     {
         TableKeys.Validate(keyId, "admin key id");
         var table = await tables.GetAsync(ProvisionTables.AdminKeys, cancellationToken);
-        await StorageCalls.DeleteExistingAsync(table, Partition, keyId, $"delete admin key {keyId}", $"Admin key {keyId} does not exist.", cancellationToken);
+        var entity = new TableEntity(Partition, keyId) { [nameof(AdminKey.Revoked)] = revoked };
+        await StorageCalls.ReplaceAsync(table, entity, ETag.All.ToString(), $"revoke admin key {keyId}", $"Admin key {keyId} does not exist.",
+            cancellationToken, TableUpdateMode.Merge);
     }
 
     private static AdminKey FromEntity(TableEntity e) => new()
@@ -60,5 +63,8 @@ public sealed class TableAdminKeyStore(ProvisionTables tables) : IAdminKeyStore
         Name = e.GetString(nameof(AdminKey.Name)),
         KeyHash = e.GetString(nameof(AdminKey.KeyHash)),
         Created = e.GetDateTimeOffset(nameof(AdminKey.Created)) ?? default,
+        // Keys from before scopes existed could do everything.
+        Scopes = e.GetString(nameof(AdminKey.Scopes)) is { Length: > 0 } scopes ? scopes.Split(',') : [AdminScopes.Admin],
+        Revoked = e.GetDateTimeOffset(nameof(AdminKey.Revoked)),
     };
 }

@@ -17,7 +17,7 @@ public sealed class ManageDevicesFunction(IDeviceAdmin devices, IAuditLog audit,
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "products/{productId}/devices")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Product(productId), "create device", async _ =>
+        gate.RunAsync(request, AdminScopes.Devices, AuditSubjects.Product(productId), "create device", async _ =>
         {
             var call = await DeviceRequest.ReadAsync(request, bodyRequired: false, cancellationToken);
             var created = await devices.CreateAsync(productId, call.OptionalString("id"), cancellationToken);
@@ -29,7 +29,7 @@ public sealed class ManageDevicesFunction(IDeviceAdmin devices, IAuditLog audit,
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "products/{productId}/devices/import")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Product(productId), "import devices", async _ =>
+        gate.RunAsync(request, AdminScopes.Devices, AuditSubjects.Product(productId), "import devices", async _ =>
         {
             var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
             DeviceImportFormat? format = mediaType switch
@@ -53,7 +53,7 @@ public sealed class ManageDevicesFunction(IDeviceAdmin devices, IAuditLog audit,
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ManageRoutes.Prefix + "products/{productId}/devices")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ =>
+        gate.RunAsync(request, AdminScopes.Read, async _ =>
         {
             var page = await devices.ListAsync(
                 productId, ManageViews.State(request), ManageViews.PageSize(request), ManageViews.ContinuationToken(request), cancellationToken);
@@ -65,14 +65,14 @@ public sealed class ManageDevicesFunction(IDeviceAdmin devices, IAuditLog audit,
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ManageRoutes.Prefix + "devices/{deviceId}")] HttpRequest request,
         string deviceId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ => ManageViews.Ok(ManageViews.Of(await devices.GetAsync(deviceId, cancellationToken))), cancellationToken);
+        gate.RunAsync(request, AdminScopes.Read, async _ => ManageViews.Ok(ManageViews.Of(await devices.GetAsync(deviceId, cancellationToken))), cancellationToken);
 
     [Function(nameof(ClaimDevice))]
     public Task<IResult> ClaimDevice(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "devices/{deviceId}/claim")] HttpRequest request,
         string deviceId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Device(deviceId), "claim", async _ =>
+        gate.RunAsync(request, AdminScopes.Devices, AuditSubjects.Device(deviceId), "claim", async _ =>
         {
             var call = await DeviceRequest.ReadAsync(request, bodyRequired: false, cancellationToken);
             var device = await devices.ClaimAsync(deviceId, call.RequiredString("accountId"), cancellationToken);
@@ -84,21 +84,21 @@ public sealed class ManageDevicesFunction(IDeviceAdmin devices, IAuditLog audit,
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "devices/{deviceId}/release")] HttpRequest request,
         string deviceId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Device(deviceId), "release", async _ => ManageViews.Ok(ManageViews.Of(await devices.ReleaseAsync(deviceId, cancellationToken))), cancellationToken);
+        gate.RunAsync(request, AdminScopes.Devices, AuditSubjects.Device(deviceId), "release", async _ => ManageViews.Ok(ManageViews.Of(await devices.ReleaseAsync(deviceId, cancellationToken))), cancellationToken);
 
     [Function(nameof(RetryDevice))]
     public Task<IResult> RetryDevice(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "devices/{deviceId}/retry")] HttpRequest request,
         string deviceId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Device(deviceId), "retry", async _ => ManageViews.Ok(ManageViews.Of(await devices.RetryAsync(deviceId, cancellationToken))), cancellationToken);
+        gate.RunAsync(request, AdminScopes.Devices, AuditSubjects.Device(deviceId), "retry", async _ => ManageViews.Ok(ManageViews.Of(await devices.RetryAsync(deviceId, cancellationToken))), cancellationToken);
 
     [Function(nameof(RotateDeviceToken))]
     public Task<IResult> RotateDeviceToken(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "devices/{deviceId}/token")] HttpRequest request,
         string deviceId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Device(deviceId), "rotate token", async _ =>
+        gate.RunAsync(request, AdminScopes.Devices, AuditSubjects.Device(deviceId), "rotate token", async _ =>
         {
             var rotated = await devices.RotateTokenAsync(deviceId, cancellationToken);
             return ManageViews.Ok(ManageViews.Of(rotated.Device, rotated.Token));
@@ -109,7 +109,7 @@ public sealed class ManageDevicesFunction(IDeviceAdmin devices, IAuditLog audit,
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = ManageRoutes.Prefix + "devices/{deviceId}")] HttpRequest request,
         string deviceId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Device(deviceId), "delete", async _ =>
+        gate.RunAsync(request, AdminScopes.Devices, AuditSubjects.Device(deviceId), "delete", async _ =>
         {
             await devices.DeleteAsync(deviceId, cancellationToken);
             return Results.NoContent();
@@ -121,5 +121,5 @@ public sealed class ManageDevicesFunction(IDeviceAdmin devices, IAuditLog audit,
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ManageRoutes.Prefix + "devices/{deviceId}/audit")] HttpRequest request,
         string deviceId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ => ManageViews.Ok(await audit.ListAsync(AuditSubjects.Device(deviceId), ManageViews.PageSize(request), cancellationToken)), cancellationToken);
+        gate.RunAsync(request, AdminScopes.Read, async _ => ManageViews.Ok(await audit.ListAsync(AuditSubjects.Device(deviceId), ManageViews.PageSize(request), cancellationToken)), cancellationToken);
 }

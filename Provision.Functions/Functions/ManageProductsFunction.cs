@@ -12,20 +12,20 @@ public sealed class ManageProductsFunction(IProductAdmin products, IAuditLog aud
     public Task<IResult> CreateProduct(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "products")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ =>
+        gate.RunCreatingAsync(request, AdminScopes.Admin, "create product", async _ =>
         {
             var call = await DeviceRequest.ReadAsync(request, bodyRequired: false, cancellationToken);
             var created = await products.CreateAsync(new NewProduct(
                 call.RequiredString("id"), call.RequiredString("name"),
                 call.OptionalString("policyName"), call.OptionalString("thingType"), call.OptionalString("thingGroup")), cancellationToken);
-            return ManageViews.Created(ManageViews.Of(created.Product, created.Token));
+            return (ManageViews.Created(ManageViews.Of(created.Product, created.Token)), AuditSubjects.Product(created.Product.Id));
         }, cancellationToken);
 
     [Function(nameof(ListProducts))]
     public Task<IResult> ListProducts(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ManageRoutes.Prefix + "products")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ =>
+        gate.RunAsync(request, AdminScopes.Read, async _ =>
         {
             var page = await products.ListAsync(ManageViews.PageSize(request), ManageViews.ContinuationToken(request), cancellationToken);
             return ManageViews.Ok(ManageViews.Of(page, p => ManageViews.Of(p)));
@@ -36,14 +36,14 @@ public sealed class ManageProductsFunction(IProductAdmin products, IAuditLog aud
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ManageRoutes.Prefix + "products/{productId}")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ => ManageViews.Ok(ManageViews.Of(await products.GetAsync(productId, cancellationToken))), cancellationToken);
+        gate.RunAsync(request, AdminScopes.Read, async _ => ManageViews.Ok(ManageViews.Of(await products.GetAsync(productId, cancellationToken))), cancellationToken);
 
     [Function(nameof(RotateProductToken))]
     public Task<IResult> RotateProductToken(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "products/{productId}/token")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Product(productId), "rotate token", async _ =>
+        gate.RunAsync(request, AdminScopes.Admin, AuditSubjects.Product(productId), "rotate token", async _ =>
         {
             var rotated = await products.RotateTokenAsync(productId, cancellationToken);
             return ManageViews.Ok(ManageViews.Of(rotated.Product, rotated.Token));
@@ -55,5 +55,5 @@ public sealed class ManageProductsFunction(IProductAdmin products, IAuditLog aud
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ManageRoutes.Prefix + "products/{productId}/audit")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ => ManageViews.Ok(await audit.ListAsync(AuditSubjects.Product(productId), ManageViews.PageSize(request), cancellationToken)), cancellationToken);
+        gate.RunAsync(request, AdminScopes.Read, async _ => ManageViews.Ok(await audit.ListAsync(AuditSubjects.Product(productId), ManageViews.PageSize(request), cancellationToken)), cancellationToken);
 }

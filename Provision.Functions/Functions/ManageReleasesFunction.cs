@@ -16,7 +16,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ManageRoutes.Prefix + "products/{productId}/releases")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Product(productId), "create release", async _ =>
+        gate.RunAsync(request, AdminScopes.Releases, AuditSubjects.Product(productId), "create release", async _ =>
         {
             var call = await DeviceRequest.ReadAsync(request, bodyRequired: false, cancellationToken);
             var created = await releases.CreateAsync(productId, new NewRelease(
@@ -38,7 +38,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ManageRoutes.Prefix + "products/{productId}/releases")] HttpRequest request,
         string productId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ =>
+        gate.RunAsync(request, AdminScopes.Read, async _ =>
             ManageViews.Ok(new { items = (await releases.ListAsync(productId, cancellationToken)).Select(ManageViews.Of) }), cancellationToken);
 
     [Function(nameof(GetRelease))]
@@ -47,7 +47,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         string productId,
         string releaseId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, async _ => ManageViews.Ok(ManageViews.Of(await releases.GetAsync(productId, releaseId, cancellationToken))), cancellationToken);
+        gate.RunAsync(request, AdminScopes.Read, async _ => ManageViews.Ok(ManageViews.Of(await releases.GetAsync(productId, releaseId, cancellationToken))), cancellationToken);
 
     [Function(nameof(UpdateRelease))]
     public Task<IResult> UpdateRelease(
@@ -55,7 +55,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         string productId,
         string releaseId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Product(productId), $"update release {releaseId}", async _ =>
+        gate.RunAsync(request, AdminScopes.Releases, AuditSubjects.Product(productId), $"update release {releaseId}", async _ =>
         {
             var call = await DeviceRequest.ReadAsync(request, bodyRequired: false, cancellationToken);
             foreach (var field in call.Body.EnumerateObject())
@@ -78,7 +78,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         string productId,
         string releaseId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Product(productId), $"enable release {releaseId}", async _ => ManageViews.Ok(ManageViews.Of(await releases.SetEnabledAsync(productId, releaseId, true, cancellationToken))), cancellationToken);
+        gate.RunAsync(request, AdminScopes.Releases, AuditSubjects.Product(productId), $"enable release {releaseId}", async _ => ManageViews.Ok(ManageViews.Of(await releases.SetEnabledAsync(productId, releaseId, true, cancellationToken))), cancellationToken);
 
     [Function(nameof(DisableRelease))]
     public Task<IResult> DisableRelease(
@@ -86,7 +86,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         string productId,
         string releaseId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Product(productId), $"disable release {releaseId}", async _ => ManageViews.Ok(ManageViews.Of(await releases.SetEnabledAsync(productId, releaseId, false, cancellationToken))), cancellationToken);
+        gate.RunAsync(request, AdminScopes.Releases, AuditSubjects.Product(productId), $"disable release {releaseId}", async _ => ManageViews.Ok(ManageViews.Of(await releases.SetEnabledAsync(productId, releaseId, false, cancellationToken))), cancellationToken);
 
     [Function(nameof(DeleteRelease))]
     public Task<IResult> DeleteRelease(
@@ -94,7 +94,7 @@ public sealed class ManageReleasesFunction(IReleaseAdmin releases, ManageGate ga
         string productId,
         string releaseId,
         CancellationToken cancellationToken) =>
-        gate.RunAsync(request, AuditSubjects.Product(productId), $"delete release {releaseId}", async _ =>
+        gate.RunAsync(request, AdminScopes.Releases, AuditSubjects.Product(productId), $"delete release {releaseId}", async _ =>
         {
             await releases.DeleteAsync(productId, releaseId, cancellationToken);
             return Results.NoContent();

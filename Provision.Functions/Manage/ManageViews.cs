@@ -26,7 +26,7 @@ public static class ManageViews
         string Id, string ProductId, string Version, string Url, string Checksum, bool TestOnly, string? Policy, int Rollout,
         int? MaxDevices, int? MaxUpdates, int? Period, bool Enabled, DateTimeOffset Created, CountersView Counters);
 
-    public sealed record AdminKeyView(string Id, string Name, DateTimeOffset Created, string? Key = null);
+    public sealed record AdminKeyView(string Id, string Name, IReadOnlyList<string> Scopes, DateTimeOffset Created, DateTimeOffset? Revoked, string? Key = null);
 
     public sealed record PageView<T>(IReadOnlyList<T> Items, string? ContinuationToken);
 
@@ -52,7 +52,7 @@ public static class ManageViews
             s.Release.Policy, s.Release.Rollout, s.Release.MaxDevices, s.Release.MaxUpdates, s.Release.Period, s.Release.Enabled, s.Release.Created,
             new CountersView(s.Counters.Offered, s.Counters.Succeeded, s.Counters.Failed));
 
-    public static AdminKeyView Of(AdminKey k, string? key = null) => new(k.Id, k.Name, k.Created, key);
+    public static AdminKeyView Of(AdminKey k, string? key = null) => new(k.Id, k.Name, k.Scopes, k.Created, k.Revoked, key);
 
     public static PageView<TView> Of<T, TView>(ResultPage<T> page, Func<T, TView> view) =>
         new(page.Items.Select(view).ToList(), page.ContinuationToken);

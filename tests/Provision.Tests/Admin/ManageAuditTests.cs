@@ -10,7 +10,7 @@ public class ManageAuditTests : ManageTestBase
     {
         var (productId, _) = await CreateProductAsync();
         var (deviceId, _) = await CreateDeviceAsync(productId);
-        var keyResponse = await Run(Keys.CreateAdminKey(Post("""{"name":"ops"}"""), CancellationToken.None));
+        var keyResponse = await Run(Keys.CreateAdminKey(Post("""{"name":"ops","scopes":["devices"]}"""), CancellationToken.None));
         var opsKey = "Bearer " + keyResponse.Json.GetProperty("key").GetString();
         var opsKeyId = keyResponse.Json.GetProperty("id").GetString();
 
@@ -49,7 +49,7 @@ public class ManageAuditTests : ManageTestBase
 
         var audit = await Run(Products.ProductAudit(Get(), productId, CancellationToken.None));
 
-        Assert.Equal([$"disable release {releaseId}", "create release"], audit.Json.EnumerateArray().Select(e => e.GetProperty("action").GetString()));
+        Assert.Equal([$"disable release {releaseId}", "create release", "create product"], audit.Json.EnumerateArray().Select(e => e.GetProperty("action").GetString()));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace Provision.Tests.Infra;
 public sealed partial class ConfigurationDriftTests
 {
     /// <summary>Read by the Functions host or the AWS SDK, not by an options class; only for local runs.</summary>
-    private static readonly string[] LocalHostSettings = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+    private static readonly string[] LocalHostSettings = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "AZURE_FUNCTIONS_ENVIRONMENT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
 
     /// <summary>Read by the Functions host in Azure: its storage through the managed identity, and Application Insights.</summary>
     private static readonly string[] AzureHostSettings =

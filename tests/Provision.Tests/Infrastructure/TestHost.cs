@@ -22,7 +22,7 @@ public static class TestHost
     };
 
     /// <summary>The admin bootstrap key of <see cref="Settings"/>.</summary>
-    public const string BootstrapKey = "test-bootstrap-key-0123456789abcdef0123456789";
+    public const string BootstrapKey = "jCMeh5CpM1p4/tieQdGwXL/27PEPLr22icvFOMaqxqw=";
 
     /// <summary>The app's container; <paramref name="overrides"/> then replaces registrations, e.g. a port with a substitute.</summary>
     public static ServiceProvider Build(IDictionary<string, string?> settings, Action<IServiceCollection>? overrides = null)
