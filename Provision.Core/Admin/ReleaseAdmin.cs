@@ -39,8 +39,6 @@ public interface IReleaseAdmin
 public sealed class ReleaseAdmin(
     IReleaseStore releases, IProductStore products, IUpdateReportStore reports, TimeProvider clock, ILogger<ReleaseAdmin> log) : IReleaseAdmin
 {
-    public const int MaxPolicyLength = 2048;
-
     public async Task<ReleaseStatus> CreateAsync(string productId, NewRelease request, CancellationToken cancellationToken = default)
     {
         var release = new Release
@@ -126,14 +124,6 @@ public sealed class ReleaseAdmin(
         }
     }
 
-    private static string? CheckPolicy(string? policy)
-    {
-        if (string.IsNullOrWhiteSpace(policy))
-        {
-            return null;
-        }
-        return policy.Length <= MaxPolicyLength
-            ? policy
-            : throw new ValidationException($"Release policy must be at most {MaxPolicyLength} characters.");
-    }
+    // A blank policy is no policy; Release.Validate compiles the others.
+    private static string? CheckPolicy(string? policy) => string.IsNullOrWhiteSpace(policy) ? null : policy;
 }
