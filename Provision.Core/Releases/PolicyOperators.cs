@@ -33,7 +33,8 @@ internal static class PolicyOperators
         "function __le(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) <= __n(b, a) : c <= 0; }\n" +
         "function __gt(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) > __n(b, a) : c > 0; }\n" +
         "function __ge(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) >= __n(b, a) : c >= 0; }\n" +
-        "function __eq(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) == __n(b, a) : c === 0; }\n" +
+        // Builder: a regular expression compared for equality is matched ("agent == /Chrome/").
+        "function __eq(a, b) { if (b instanceof RegExp) return __matches(a, b); const c = __semver_compare(a, b); return c === undefined ? __n(a, b) == __n(b, a) : c === 0; }\n" +
         "function __seq(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) === __n(b, a) : c === 0; }\n" +
         "function __starts(a, b) { return a != null && String(a).startsWith(String(b)); }\n" +
         "function __ends(a, b) { return a != null && String(a).endsWith(String(b)); }\n" +
@@ -45,6 +46,9 @@ internal static class PolicyOperators
         " case \"<\": return __lt(a, b); case \"<=\": return __le(a, b); case \">\": return __gt(a, b); case \">=\": return __ge(a, b);" +
         " case \"=\": case \"==\": case \"===\": return __eq(a, b); case \"!=\": case \"!==\": return !__eq(a, b);" +
         " default: throw new TypeError(\"semver() compares with <, <=, >, >=, == or !=\"); } }\n";
+
+    /// <summary>Whether <paramref name="name"/> is a function the prelude declares.</summary>
+    public static bool Declares(string name) => name == "semver" || (name.StartsWith("__", StringComparison.Ordinal) && Prelude.Contains($"function {name}(", StringComparison.Ordinal));
 
     /// <summary>The source of <paramref name="expression"/> with its operators replaced by calls of prelude functions.</summary>
     public static string Rewrite(string source, Expression expression, IReadOnlyDictionary<int, BuilderOperator> placeholders)

@@ -83,7 +83,9 @@ public sealed class ReleasePolicy
         var rewritten = PolicyOperators.Rewrite(syntax.Source, statement.Expression, syntax.Placeholders);
         var source = $"{PolicyOperators.Prelude}const __policy_result = ({rewritten});\n__policy_result;\n";
         var script = Engine.PrepareScript(source, strict: true, options: new ScriptPreparationOptions { CollectReferencedGlobals = true });
-        return new ReleasePolicy(expression, script, [.. script.ReferencedGlobals!], syntax.Aliases);
+        // The prelude's own functions need no variable; the aliases of hyphenated names do.
+        var globals = script.ReferencedGlobals!.Where(name => syntax.Aliases.ContainsKey(name) || !PolicyOperators.Declares(name));
+        return new ReleasePolicy(expression, script, [.. globals], syntax.Aliases);
     }
 
     // Acornima counts lines from 1 and columns from 0.

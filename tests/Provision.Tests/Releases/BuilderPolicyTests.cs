@@ -36,6 +36,7 @@ public class BuilderPolicyTests
     [InlineData("model =~ /^T\\d-/", true)]
     [InlineData("model =~ /^t\\d/i && model ^= 'T'", true)]
     [InlineData("model =~ /^X/", false)]
+    [InlineData("model == /eu$/ && model != /^X/", true)]
     [InlineData("(model ^= \"T\") && !(model $= \"us\")", true)]
     [InlineData("missing ^= \"T\"", false)]
     [InlineData("missing ^!= \"T\"", true)]
