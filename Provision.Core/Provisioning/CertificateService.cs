@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provision.Core.Aws;
 using Provision.Core.Devices;
+using Provision.Core.Limits;
 using Provision.Core.Security;
 using Provision.Core.Storage;
 
@@ -14,6 +15,18 @@ public sealed record DeviceCertificates(
     string Id, string AccountId, string Thing, string Certificate, string? Key, string Endpoint, int Port, string Region)
 {
     public override string ToString() => $"DeviceCertificates {{ Id = {Id}, Thing = {Thing} }}";
+}
+
+/// <summary>How often one device may have a certificate issued again (a new CSR, or a purged key) (section "Reissue").</summary>
+public sealed class ReissueOptions : LimitOptions
+{
+    public const string Section = "Reissue";
+
+    public ReissueOptions()
+    {
+        PermitsPerWindow = 3;
+        Window = TimeSpan.FromHours(1);
+    }
 }
 
 public enum CertificatesStatus { Ready, Pending, Failed, NotClaimed }
@@ -36,21 +49,34 @@ public sealed class CertificateService(
     IPrivateKeyProtector keys,
     IOptions<IotOptions> iotOptions,
     IOptions<AwsOptions> awsOptions,
+    IUsageLimiter limiter,
+    IOptions<ReissueOptions> reissueOptions,
     TimeProvider clock,
     ILogger<CertificateService> log) : ICertificateService
 {
+    private readonly LimitRule _issues = reissueOptions.Value.ToRule(
+        "reissue", "Too many new certificates requested for this device. Retry after the delay.");
+
     /// <summary>A queued message is retried by the host for this long; after it, getCerts queues another.</summary>
     private static readonly TimeSpan RequeueAfter = TimeSpan.FromMinutes(1);
 
-    public const int MaxCsrLength = 16 * 1024;
-
     public async Task<CertificatesOutcome> GetCertificatesAsync(Device device, string? csrPem, CancellationToken cancellationToken = default)
     {
-        byte[]? csrKey = csrPem is null ? null : ValidateCsr(csrPem);
+        byte[]? csrKey = csrPem is null ? null : CsrRules.Validate(csrPem);
         switch (device.State)
         {
             case DeviceState.Registered or DeviceState.Releasing or DeviceState.Released:
                 return new CertificatesOutcome(CertificatesStatus.NotClaimed, Reason: "Device is not claimed");
+            case DeviceState.Failed when csrPem is not null && device.CertificateArn is null:
+                // A device whose request failed (a refused CSR among other reasons) may try again with a new CSR.
+                await limiter.AcquireAsync(_issues, device.Id, cancellationToken);
+                device.MoveTo(DeviceState.Claimed);
+                device.FailureReason = null;
+                device.PendingCsr = csrPem;
+                device.ProvisionRequested = null;
+                log.LogInformation("Retrying the failed provisioning of {DeviceId} with a new CSR", device.Id);
+                await EnsureQueuedAsync(device, cancellationToken);
+                return new CertificatesOutcome(CertificatesStatus.Pending);
             case DeviceState.Failed:
                 return new CertificatesOutcome(CertificatesStatus.Failed, Reason: $"Provisioning failed: {device.FailureReason ?? "unknown reason"}");
             case DeviceState.Claimed or DeviceState.Provisioning:
@@ -71,7 +97,8 @@ public sealed class CertificateService(
             return new CertificatesOutcome(CertificatesStatus.Ready, await DescribeAsync(device, key, cancellationToken));
         }
 
-        // The delivered key is gone, or the device brings a new key: issue a replacement.
+        // The delivered key is gone, or the device brings a new key: issue a replacement, a few times a window at most.
+        await limiter.AcquireAsync(_issues, device.Id, cancellationToken);
         device.MoveTo(DeviceState.Provisioning);
         device.PreviousCertificateId = device.CertificateId;
         device.PreviousCertificateArn = device.CertificateArn;
@@ -121,24 +148,6 @@ public sealed class CertificateService(
         await iot.DescribeDataEndpointAsync(cancellationToken),
         iotOptions.Value.MqttPort,
         awsOptions.Value.Region);
-
-    /// <summary>Checks the CSR's form and signature; returns its public key.</summary>
-    private static byte[] ValidateCsr(string csrPem)
-    {
-        if (csrPem.Length > MaxCsrLength)
-        {
-            throw new ValidationException($"csr is larger than {MaxCsrLength} characters.");
-        }
-        try
-        {
-            var request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256);
-            return request.PublicKey.ExportSubjectPublicKeyInfo();
-        }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
-        {
-            throw new ValidationException("csr must be a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----) with a valid signature.");
-        }
-    }
 
     private static byte[] PublicKeyOf(string certificatePem)
     {

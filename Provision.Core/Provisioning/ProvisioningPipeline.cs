@@ -45,6 +45,11 @@ public sealed class ProvisioningPipeline(
         {
             await RunStepsAsync(device, cancellationToken);
         }
+        catch (CsrRefusedException e)
+        {
+            // Never replayed: the device, or a retry by the operator, starts again without it.
+            await FailAsync(deviceId, e.Message, cancellationToken, forgetCsr: true);
+        }
         catch (AwsServiceException e) when (e.Kind is AwsErrorKind.InvalidRequest or AwsErrorKind.AlreadyExists or AwsErrorKind.LimitExceeded)
         {
             // Retrying cannot help: fail now, with the reason, and consume the message.
@@ -111,9 +116,17 @@ public sealed class ProvisioningPipeline(
     private async Task<Device> CreateCertificateAsync(Device device, string thingName, CancellationToken cancellationToken)
     {
         var fromCsr = device.PendingCsr is not null;
-        var certificate = fromCsr
-            ? await iot.CreateCertificateFromCsrAsync(device.PendingCsr!, setAsActive: false, cancellationToken)
-            : await iot.CreateKeysAndCertificateAsync(setAsActive: false, cancellationToken);
+        IotCertificate certificate;
+        try
+        {
+            certificate = fromCsr
+                ? await iot.CreateCertificateFromCsrAsync(device.PendingCsr!, setAsActive: false, cancellationToken)
+                : await iot.CreateKeysAndCertificateAsync(setAsActive: false, cancellationToken);
+        }
+        catch (AwsServiceException e) when (fromCsr && e.Kind == AwsErrorKind.InvalidRequest)
+        {
+            throw new CsrRefusedException($"AWS IoT refused the certificate signing request ({e.Message}). Send a new csr with getCerts.", e);
+        }
 
         device.ThingName = thingName;
         device.CertificateId = certificate.CertificateId;
@@ -144,7 +157,7 @@ public sealed class ProvisioningPipeline(
         log.LogInformation("Retired certificate {CertificateId} of thing {ThingName}", certificateId, thingName);
     }
 
-    private async Task FailAsync(string deviceId, string reason, CancellationToken cancellationToken)
+    private async Task FailAsync(string deviceId, string reason, CancellationToken cancellationToken, bool forgetCsr = false)
     {
         var device = await devices.GetAsync(deviceId, cancellationToken);
         if (device is null || !DeviceStates.CanMove(device.State, DeviceState.Failed))
@@ -153,6 +166,10 @@ public sealed class ProvisioningPipeline(
         }
         device.MoveTo(DeviceState.Failed);
         device.FailureReason = reason;
+        if (forgetCsr)
+        {
+            device.PendingCsr = null;
+        }
         await devices.UpdateAsync(device, cancellationToken);
         log.LogWarning("Provisioning {DeviceId} failed: {Reason}", deviceId, reason);
     }
@@ -205,4 +222,6 @@ public sealed class ProvisioningPipeline(
         {
         }
     }
+
+    private sealed class CsrRefusedException(string message, Exception inner) : Exception(message, inner);
 }

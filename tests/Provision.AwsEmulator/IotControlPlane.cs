@@ -288,13 +288,29 @@ internal sealed partial class IotControlPlane(AwsEmulatorOptions options, Emulat
             // Also checks the CSR's own signature.
             request = CertificateRequest.LoadSigningRequestPem(csr, HashAlgorithmName.SHA256);
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or NotSupportedException or ArgumentException)
         {
             throw InvalidRequest("The certificate signing request is not valid.");
+        }
+        if (!SupportedKey(request.PublicKey))
+        {
+            throw InvalidRequest("The certificate signing request's key is not supported: use RSA of 2048 bits or more, or EC P-256, P-384 or P-521.");
         }
 
         using var certificate = ca.Issue(request.SubjectName, request.PublicKey);
         return StoreCertificate(certificate, SetAsActive(call));
+    }
+
+    // AWS IoT's key rules for device certificates.
+    private static bool SupportedKey(PublicKey key)
+    {
+        using var rsa = key.GetRSAPublicKey();
+        if (rsa is not null)
+        {
+            return rsa.KeySize >= 2048;
+        }
+        using var ec = key.GetECDsaPublicKey();
+        return ec?.ExportParameters(false).Curve.Oid.Value is "1.2.840.10045.3.1.7" or "1.3.132.0.34" or "1.3.132.0.35";
     }
 
     private JsonObject StoreCertificate(X509Certificate2 certificate, bool active)
