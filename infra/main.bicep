@@ -179,6 +179,14 @@ param credentialsPermitsPerWindow int = 10
 @description('Optional. Window of the per-device getCreds limit (hh:mm:ss).')
 param credentialsWindow string = '00:01:00'
 
+@description('Optional. Certificates one device may have issued again (new CSR or purged key) per window.')
+@minValue(1)
+@maxValue(1000)
+param reissuePermitsPerWindow int = 3
+
+@description('Optional. Window of the per-device certificate re-issue limit (hh:mm:ss).')
+param reissueWindow string = '01:00:00'
+
 @description('Optional. Seconds release data is cached in memory.')
 @minValue(0)
 @maxValue(3600)
@@ -232,6 +240,8 @@ module resources 'resources.bicep' = {
     awsAttemptTimeout: awsAttemptTimeout
     credentialsPermitsPerWindow: credentialsPermitsPerWindow
     credentialsWindow: credentialsWindow
+    reissuePermitsPerWindow: reissuePermitsPerWindow
+    reissueWindow: reissueWindow
     releaseCacheSeconds: releaseCacheSeconds
     checkinWriteInterval: checkinWriteInterval
   }

@@ -174,6 +174,14 @@ param credentialsPermitsPerWindow int = 10
 @description('Optional. Window of the per-device getCreds limit (hh:mm:ss).')
 param credentialsWindow string = '00:01:00'
 
+@description('Optional. Certificates one device may have issued again (new CSR or purged key) per window.')
+@minValue(1)
+@maxValue(1000)
+param reissuePermitsPerWindow int = 3
+
+@description('Optional. Window of the per-device certificate re-issue limit (hh:mm:ss).')
+param reissueWindow string = '01:00:00'
+
 @description('Optional. Seconds release data is cached in memory.')
 @minValue(0)
 @maxValue(3600)
@@ -294,6 +302,8 @@ var appSettings = {
   Cloud__CredentialsDurationSeconds: string(credentialsDurationSeconds)
   Credentials__PermitsPerWindow: string(credentialsPermitsPerWindow)
   Credentials__Window: credentialsWindow
+  Reissue__PermitsPerWindow: string(reissuePermitsPerWindow)
+  Reissue__Window: reissueWindow
   Releases__CacheSeconds: string(releaseCacheSeconds)
   Checkin__WriteInterval: checkinWriteInterval
   Security__KeyEncryptionKey: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.keyEncryptionKey})'

@@ -39,7 +39,7 @@ public class BadInputTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
         { "another device's id on getCerts", Route.TokProvision, """{"id":"{A}"}""", Auth.OtherDevice, 403, "belongs to another device" },
         { "unknown device id", Route.GetCerts, """{"id":"NO-SUCH-DEVICE"}""", Auth.Wrong, 401, "Authentication failed" },
         { "register without product", Route.Register, """{"id":"NEWDEVICE01"}""", Auth.ProductToken, 400, "\"product\" is required" },
-        { "register bad id", Route.Register, """{"id":"x?y","product":"{P}"}""", Auth.ProductToken, 400, "must not contain" },
+        { "register bad id", Route.Register, """{"id":"x?y","product":"{P}"}""", Auth.ProductToken, 400, "A device id must be" },
         { "register device token", Route.Register, """{"id":"NEWDEVICE02","product":"{P}"}""", Auth.Own, 401, "Authentication failed" },
     };
 
@@ -76,6 +76,7 @@ public class BadInputTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
     {
         var (id, token) = await RegisterAsync();
         var device = (await Devices.GetAsync(id))!;
+        device.MoveTo(DeviceState.Releasing);
         device.MoveTo(DeviceState.Released);
         await Devices.UpdateAsync(device);
 

@@ -231,6 +231,7 @@ public class DeviceAuthenticatorTests
     public async Task Authenticate_ReleasedDevice_AuthenticationFailed()
     {
         var (device, token) = Device("D1");
+        device.MoveTo(DeviceState.Releasing);
         device.MoveTo(DeviceState.Released);
         _devices.GetAsync("D1").Returns(device);
 
