@@ -12,6 +12,9 @@ public sealed class GetCertsFunction(IDeviceAuthenticator authenticator, ICertif
     private const int PendingRetryAfterSeconds = 5;
     private const int FailedRetryAfterSeconds = 60;
 
+    // The failure's detail (AWS's message, with account ids and ARNs) is for operators: the management API and logs.
+    private const string FailedMessage = "Provisioning failed. The operator has been told and can retry it.";
+
     [Function(nameof(GetCerts))]
     public Task<IResult> GetCerts(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "provision/getCerts")] HttpRequest request,
@@ -46,7 +49,7 @@ public sealed class GetCertsFunction(IDeviceAuthenticator authenticator, ICertif
             }, DeviceJson.Options),
             CertificatesStatus.Pending => ErrorResults.WithRetryAfter(new { status = "provisioning" }, StatusCodes.Status202Accepted, PendingRetryAfterSeconds),
             CertificatesStatus.NotClaimed => ErrorResults.Error(StatusCodes.Status403Forbidden, outcome.Reason!),
-            _ => ErrorResults.RetryLater(StatusCodes.Status503ServiceUnavailable, outcome.Reason!, FailedRetryAfterSeconds),
+            _ => ErrorResults.RetryLater(StatusCodes.Status503ServiceUnavailable, FailedMessage, FailedRetryAfterSeconds),
         };
     }
 }

@@ -143,6 +143,24 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
     }
 
     [Fact]
+    public async Task GetCerts_ProvisioningFailedInAws_DeviceGetsAShortReasonOperatorsTheDetail()
+    {
+        var (id, token) = await RegisterAsync();
+        await Services.GetRequiredService<Provision.Core.Aws.IIotClient>().CreateThingAsync(new(id, "another-product", "another-account"));
+        await ClaimAsync(id);
+        await Queue.RunAsync();
+
+        var answer = await GetCertsAsync(id, token);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, answer.Status);
+        Assert.Equal("Provisioning failed. The operator has been told and can retry it.", answer.Error);
+        Assert.DoesNotContain("arn:aws", answer.Body.GetRawText());
+        Assert.DoesNotContain(Emulator.AccountId, answer.Body.GetRawText());
+        var detail = (await Services.GetRequiredService<Provision.Core.Admin.IDeviceAdmin>().GetAsync(id)).FailureReason;
+        Assert.Contains("AlreadyExists", detail);
+    }
+
+    [Fact]
     public async Task Queue_ThingExistsWithOtherConfiguration_FailsAtOnceWithReason()
     {
         var (id, _) = await RegisterAsync();
