@@ -206,7 +206,7 @@ public class DeviceAuthenticatorTests
     }
 
     [Fact]
-    public async Task Authenticate_OtherDevicesToken_Forbidden()
+    public async Task Authenticate_OtherDevicesToken_FailsAfterOneRead()
     {
         var (mine, _) = Device("D1");
         var (other, otherToken) = Device("D2");
@@ -214,7 +214,10 @@ public class DeviceAuthenticatorTests
         _devices.GetAsync("D2").Returns(other);
         _devices.FindIdByTokenHashAsync(Tokens.Hash(otherToken)).Returns("D2");
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => new DeviceAuthenticator(_devices).AuthenticateAsync(otherToken, "D1"));
+        await Assert.ThrowsAsync<AuthenticationFailedException>(() => new DeviceAuthenticator(_devices).AuthenticateAsync(otherToken, "D1"));
+
+        await _devices.Received(1).GetAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());
+        await _devices.DidNotReceive().FindIdByTokenHashAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());
     }
 
     [Fact]
