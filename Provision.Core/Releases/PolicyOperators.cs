@@ -6,7 +6,7 @@ using Semver;
 namespace Provision.Core.Releases;
 
 /// <summary>
-/// Rewrites a policy's operators into calls of helper functions declared in <see cref="Prelude"/>:
+/// Rewrites a policy's operators into calls of helper functions declared by <see cref="PreludeFor"/>:
 /// <list type="bullet">
 /// <item>comparisons follow SemVer 2.0 precedence when both values are SemVer strings ("1.10.0" &gt; "1.2.0";
 /// "1.0.0-beta" &lt; "1.0.0"), and otherwise treat a string sent for a boolean or a number as that boolean or
@@ -24,31 +24,54 @@ internal static class PolicyOperators
     /// <summary>Native helper: precedence of two SemVer strings as -1/0/1, or undefined when either is not one.</summary>
     public const string CompareFunction = "__semver_compare";
 
-    /// <summary>JavaScript functions the rewritten operators call; declared ahead of the policy in the same script.</summary>
-    public static readonly string Prelude =
+    /// <summary>JavaScript functions the rewritten operators call, by name; a policy's script declares only those it uses.</summary>
+    private static readonly (string Name, string Source)[] Functions =
+    [
         // A string sent for a boolean or a number is read as one when compared with one.
-        "function __n(a, b) { if (typeof a === \"string\") { if (typeof b === \"boolean\") { if (a === \"true\") return true; if (a === \"false\") return false; }" +
-        " else if (typeof b === \"number\" && a.trim() !== \"\" && !isNaN(a)) return +a; } return a; }\n" +
-        "function __lt(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) < __n(b, a) : c < 0; }\n" +
-        "function __le(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) <= __n(b, a) : c <= 0; }\n" +
-        "function __gt(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) > __n(b, a) : c > 0; }\n" +
-        "function __ge(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) >= __n(b, a) : c >= 0; }\n" +
+        ("__n", "function __n(a, b) { if (typeof a === \"string\") { if (typeof b === \"boolean\") { if (a === \"true\") return true; if (a === \"false\") return false; }" +
+            " else if (typeof b === \"number\" && a.trim() !== \"\" && !isNaN(a)) return +a; } return a; }"),
+        ("__lt", "function __lt(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) < __n(b, a) : c < 0; }"),
+        ("__le", "function __le(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) <= __n(b, a) : c <= 0; }"),
+        ("__gt", "function __gt(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) > __n(b, a) : c > 0; }"),
+        ("__ge", "function __ge(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) >= __n(b, a) : c >= 0; }"),
         // Builder: a regular expression compared for equality is matched ("agent == /Chrome/").
-        "function __eq(a, b) { if (b instanceof RegExp) return __matches(a, b); const c = __semver_compare(a, b); return c === undefined ? __n(a, b) == __n(b, a) : c === 0; }\n" +
-        "function __seq(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) === __n(b, a) : c === 0; }\n" +
-        "function __starts(a, b) { return a != null && String(a).startsWith(String(b)); }\n" +
-        "function __ends(a, b) { return a != null && String(a).endsWith(String(b)); }\n" +
-        "function __contains(a, b) { return a != null && String(a).includes(String(b)); }\n" +
-        "function __matches(a, b) { return a != null && (b instanceof RegExp ? b : new RegExp(String(b))).test(String(a)); }\n" +
-        "function __add(a, b) { const r = a + b;" +
-        $" if (typeof r === \"string\" && r.length > {MaxStringLength}) throw new RangeError(\"string length limit ({MaxStringLength} characters) exceeded\"); return r; }}\n" +
-        "function semver(a, op, b) { switch (op) {" +
-        " case \"<\": return __lt(a, b); case \"<=\": return __le(a, b); case \">\": return __gt(a, b); case \">=\": return __ge(a, b);" +
-        " case \"=\": case \"==\": case \"===\": return __eq(a, b); case \"!=\": case \"!==\": return !__eq(a, b);" +
-        " default: throw new TypeError(\"semver() compares with <, <=, >, >=, == or !=\"); } }\n";
+        ("__eq", "function __eq(a, b) { if (b instanceof RegExp) return __matches(a, b); const c = __semver_compare(a, b); return c === undefined ? __n(a, b) == __n(b, a) : c === 0; }"),
+        ("__seq", "function __seq(a, b) { const c = __semver_compare(a, b); return c === undefined ? __n(a, b) === __n(b, a) : c === 0; }"),
+        ("__starts", "function __starts(a, b) { return a != null && String(a).startsWith(String(b)); }"),
+        ("__ends", "function __ends(a, b) { return a != null && String(a).endsWith(String(b)); }"),
+        ("__contains", "function __contains(a, b) { return a != null && String(a).includes(String(b)); }"),
+        ("__matches", "function __matches(a, b) { return a != null && (b instanceof RegExp ? b : new RegExp(String(b))).test(String(a)); }"),
+        ("__add", "function __add(a, b) { const r = a + b;" +
+            $" if (typeof r === \"string\" && r.length > {MaxStringLength}) throw new RangeError(\"string length limit ({MaxStringLength} characters) exceeded\"); return r; }}"),
+        ("semver", "function semver(a, op, b) { switch (op) {" +
+            " case \"<\": return __lt(a, b); case \"<=\": return __le(a, b); case \">\": return __gt(a, b); case \">=\": return __ge(a, b);" +
+            " case \"=\": case \"==\": case \"===\": return __eq(a, b); case \"!=\": case \"!==\": return !__eq(a, b);" +
+            " default: throw new TypeError(\"semver() compares with <, <=, >, >=, == or !=\"); } }"),
+    ];
+
+    /// <summary>The declarations of the prelude functions <paramref name="source"/> calls, and of those they call.</summary>
+    public static string PreludeFor(string source)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var text = source;
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (name, declaration) in Functions)
+            {
+                if (!used.Contains(name) && text.Contains(name + "(", StringComparison.Ordinal))
+                {
+                    used.Add(name);
+                    text += declaration;
+                    grew = true;
+                }
+            }
+        }
+        return string.Concat(Functions.Where(f => used.Contains(f.Name)).Select(f => f.Source + "\n"));
+    }
 
     /// <summary>Whether <paramref name="name"/> is a function the prelude declares.</summary>
-    public static bool Declares(string name) => name == "semver" || (name.StartsWith("__", StringComparison.Ordinal) && Prelude.Contains($"function {name}(", StringComparison.Ordinal));
+    public static bool Declares(string name) => Functions.Any(f => f.Name == name);
 
     /// <summary>The source of <paramref name="expression"/> with its operators replaced by calls of prelude functions.</summary>
     public static string Rewrite(string source, Expression expression, IReadOnlyDictionary<int, BuilderOperator> placeholders)

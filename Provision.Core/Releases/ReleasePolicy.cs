@@ -81,7 +81,7 @@ public sealed class ReleasePolicy
 
         // The result goes through one more statement so the limits are checked after the expression too.
         var rewritten = PolicyOperators.Rewrite(syntax.Source, statement.Expression, syntax.Placeholders);
-        var source = $"{PolicyOperators.Prelude}const __policy_result = ({rewritten});\n__policy_result;\n";
+        var source = $"{PolicyOperators.PreludeFor(rewritten)}const __policy_result = ({rewritten});\n__policy_result;\n";
         var script = Engine.PrepareScript(source, strict: true, options: new ScriptPreparationOptions { CollectReferencedGlobals = true });
         // The prelude's own functions need no variable; the aliases of hyphenated names do.
         var globals = script.ReferencedGlobals!.Where(name => syntax.Aliases.ContainsKey(name) || !PolicyOperators.Declares(name));
