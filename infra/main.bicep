@@ -48,6 +48,9 @@ param principalId string = ''
 ])
 param principalType string = ''
 
+@description('Optional. Private networking: the function app joins a virtual network, and storage (blob, queue, table) and Key Vault are reached through private endpoints and private DNS zones, with public access to storage off and Key Vault denying public traffic except the IP rules an operator adds.')
+param vnetEnabled bool = false
+
 @description('Optional. Maximum number of instances the function app scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -214,6 +217,7 @@ module resources 'resources.bicep' = {
     tags: tags
     principalId: principalId
     principalType: principalType
+    vnetEnabled: vnetEnabled
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     logRetentionInDays: logRetentionInDays

@@ -43,6 +43,9 @@ param principalId string = ''
 ])
 param principalType string = ''
 
+@description('Optional. Private networking: the function app joins a virtual network, and storage (blob, queue, table) and Key Vault are reached through private endpoints and private DNS zones, with public access to storage off and Key Vault denying public traffic except the IP rules an operator adds.')
+param vnetEnabled bool = false
+
 @description('Optional. Maximum number of instances the function app scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -199,6 +202,7 @@ var names = {
   keyVault: 'kv-${resourceToken}'
   plan: 'plan-${resourceToken}'
   functionApp: 'func-${resourceToken}'
+  virtualNetwork: 'vnet-${resourceToken}'
 }
 var deploymentContainerName = 'app-package'
 var provisionQueueNames = [
@@ -238,6 +242,7 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     deploymentContainerName: deploymentContainerName
     queueNames: provisionQueueNames
+    privateNetworking: vnetEnabled
   }
 }
 
@@ -249,7 +254,23 @@ module keyVault 'modules/keyVault.bicep' = {
     tags: tags
     enablePurgeProtection: keyVaultEnablePurgeProtection
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+    privateNetworking: vnetEnabled
   }
+}
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  params: {
+    name: names.virtualNetwork
+    location: location
+    tags: tags
+    storageAccountName: names.storageAccount
+    keyVaultName: names.keyVault
+  }
+  dependsOn: [
+    storage
+    keyVault
+  ]
 }
 
 module roleAssignments 'modules/roleAssignments.bicep' = {
@@ -329,6 +350,7 @@ module functionApp 'modules/functionApp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     appSettings: appSettings
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
   // Roles first, so the app can read its storage and Key Vault references when it starts.
   dependsOn: [

@@ -41,6 +41,9 @@ param instanceMemoryMB int = 2048
 @description('Required. App settings, by name.')
 param appSettings object
 
+@description('Optional. Subnet (delegated to Microsoft.App/environments) the app integrates with; empty for none.')
+param virtualNetworkSubnetId string = ''
+
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
   location: location
@@ -70,6 +73,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

@@ -15,6 +15,9 @@ param enablePurgeProtection bool = true
 @maxValue(90)
 param softDeleteRetentionInDays int = 90
 
+@description('Optional. Reached through a private endpoint: public traffic denied except IP rules an operator adds (az keyvault network-rule add) to write secrets.')
+param privateNetworking bool = false
+
 resource keyVault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location
@@ -32,7 +35,7 @@ resource keyVault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     publicNetworkAccess: 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
     }
   }
 }

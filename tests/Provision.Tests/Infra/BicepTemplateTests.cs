@@ -347,6 +347,73 @@ public sealed class BicepTemplateTests
             Text(assignment.Node["name"])));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BuildParams_VnetSetting_SucceedsWithoutDiagnostics(bool vnetEnabled)
+    {
+        var file = Path.Combine(BicepCli.InfraDirectory, $"test-vnet-{vnetEnabled.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}.bicepparam");
+        File.WriteAllText(file, $$"""
+            using 'main.bicep'
+            param environmentName = 'provision-test'
+            param location = 'swedencentral'
+            param awsRegion = 'eu-north-1'
+            param awsAccountId = '123456789012'
+            param awsWebIdentityRoleArn = 'arn:aws:iam::123456789012:role/ProvisionService'
+            param vnetEnabled = {{vnetEnabled.ToString().ToLowerInvariant()}}
+            """);
+        try
+        {
+            var result = await BicepCli.RunAsync("build-params", file, "--stdout");
+
+            Assert.True(result.ExitCode == 0 && string.IsNullOrWhiteSpace(result.StandardError), result.StandardError);
+            Assert.Equal(vnetEnabled, JsonNode.Parse(result.StandardOutput)!["parametersJson"] is { } json
+                && JsonNode.Parse(json.GetValue<string>())!["parameters"]!["vnetEnabled"]!["value"]!.GetValue<bool>());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Network_Compiled_OffByDefaultAndOnlyWhenVnetEnabled()
+    {
+        var template = await MainTemplate.Value;
+        var network = template.ResourcesOfType("Microsoft.Resources/deployments").Single(d => Text(d.Node["name"]) == "network");
+
+        Assert.False(template.Root["parameters"]!["vnetEnabled"]!["defaultValue"]!.GetValue<bool>());
+        Assert.Equal("[parameters('vnetEnabled')]", Text(network.Node["condition"]));
+    }
+
+    [Fact]
+    public async Task Network_Compiled_PrivateEndpointsForStorageAndKeyVaultWithDnsZones()
+    {
+        var template = await MainTemplate.Value;
+        var endpoints = template.Single("Microsoft.Network/privateEndpoints");
+        var declared = endpoints.Scope.Template["variables"]!["privateEndpoints"]!.AsArray();
+
+        Assert.Equal(["blob", "queue", "table", "vault"], declared.Select(e => Text(e!["name"])));
+        Assert.Equal("privatelink.vaultcore.azure.net", Text(declared[3]!["zone"]));
+        Assert.Single(template.ResourcesOfType("Microsoft.Network/privateDnsZones"));
+        Assert.Single(template.ResourcesOfType("Microsoft.Network/privateDnsZones/virtualNetworkLinks"));
+        Assert.Single(template.ResourcesOfType("Microsoft.Network/privateEndpoints/privateDnsZoneGroups"));
+        var subnets = template.Single("Microsoft.Network/virtualNetworks").Node["properties"]!["subnets"]!.AsArray();
+        Assert.Equal("Microsoft.App/environments", Text(subnets[0]!["properties"]!["delegations"]![0]!["properties"]!["serviceName"]));
+    }
+
+    [Fact]
+    public async Task Network_VnetEnabled_ClosesStorageAndIntegratesTheApp()
+    {
+        var template = await MainTemplate.Value;
+        var storage = template.Single("Microsoft.Storage/storageAccounts");
+        var site = template.Single("Microsoft.Web/sites");
+
+        Assert.Equal("[if(parameters('privateNetworking'), 'Disabled', 'Enabled')]", Text(storage.Node["properties"]!["publicNetworkAccess"]));
+        Assert.Equal("[if(parameters('privateNetworking'), 'Deny', 'Allow')]", Text(template.Single("Microsoft.KeyVault/vaults").Node["properties"]!["networkAcls"]!["defaultAction"]));
+        Assert.Equal("[if(empty(parameters('virtualNetworkSubnetId')), null(), parameters('virtualNetworkSubnetId'))]", Text(site.Node["properties"]!["virtualNetworkSubnetId"]));
+    }
+
     [Fact]
     public void AzureYaml_Hooks_WriteSecretsBeforeAndAfterProvisioning()
     {
