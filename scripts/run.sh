@@ -12,6 +12,9 @@ if [ ! -f local.settings.json ]; then
   echo "Created local.settings.json from local.settings.sample.json."
 fi
 
+# Everything this script runs, built once (Debug): the app, the AWS emulator, the seed tool, the host emulator.
+dotnet build scripts/run.slnf --nologo --verbosity quiet -clp:ErrorsOnly
+
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
@@ -37,7 +40,6 @@ if [[ $iot_endpoint =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)/?$ ]]; then
   if listening "$aws_port"; then
     echo "Port $aws_port is in use; taking it for a running AWS emulator."
   else
-    dotnet build tests/Provision.AwsEmulator --nologo --verbosity quiet
     dotnet run --no-build --project tests/Provision.AwsEmulator -- --urls "http://127.0.0.1:$aws_port" &
     pids+=($!)
     for _ in $(seq 1 150); do listening "$aws_port" && break; sleep 0.2; done
@@ -51,8 +53,6 @@ if command -v func >/dev/null 2>&1; then
   echo "Host: Azure Functions Core Tools (func start) on http://localhost:7071"
   dotnet run --project Provision.Functions
 else
-  dotnet build Provision.Functions --nologo --verbosity quiet
-  dotnet build tests/Provision.FunctionsHost --nologo --verbosity quiet
   echo "Host: the Functions host emulator (tests/Provision.FunctionsHost; Core Tools not found) on http://localhost:7071"
   root=$PWD
   dotnet tests/Provision.FunctionsHost/bin/Debug/net10.0/Provision.FunctionsHost.dll \

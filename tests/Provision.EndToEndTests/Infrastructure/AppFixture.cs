@@ -16,11 +16,13 @@ public sealed class AppFixture : IAsyncLifetime
 {
     public const string AdminKey = "e2e-bootstrap-key-0123456789abcdef0123456789";
 
+    private Azurite storage = null!;
+
     public AwsEmulator Aws { get; private set; } = null!;
     public Provision.FunctionsHost.FunctionsHost Host { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     public string QueueName { get; } = "e2e" + Guid.NewGuid().ToString("N")[..12];
-    public string StorageConnectionString => Azurite.Instance.ConnectionString;
+    public string StorageConnectionString => storage.ConnectionString;
 
     public async Task InitializeAsync()
     {
@@ -29,8 +31,9 @@ public sealed class AppFixture : IAsyncLifetime
         {
             aws.Quotas[operation] = 1000;
         }
+        storage = Azurite.StartPrivate();
         Aws = await AwsEmulator.StartAsync(aws);
-        Host = await StartHostAsync(Azurite.Instance.ConnectionString, Aws, QueueName);
+        Host = await StartHostAsync(storage.ConnectionString, Aws, QueueName);
         Http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -39,6 +42,7 @@ public sealed class AppFixture : IAsyncLifetime
         Http.Dispose();
         await Host.DisposeAsync();
         await Aws.DisposeAsync();
+        storage.Stop();
     }
 
     /// <summary>The function app's build output, built with the tests.</summary>
