@@ -174,6 +174,12 @@ param awsRetryBaseDelay string = '00:00:00.500'
 @description('Optional. Time allowed for one AWS call attempt (hh:mm:ss).')
 param awsAttemptTimeout string = '00:00:10'
 
+@description('Optional. Share of each AWS IoT rate quota the app paces its calls to, shared by every instance (0.5-1).')
+param awsPacingQuotaUse string = '0.98'
+
+@description('Optional. Visibility delay of a provisioning message re-queued because AWS throttled it (hh:mm:ss).')
+param awsPacingThrottledDelay string = '00:00:05'
+
 @description('Optional. getCreds calls one device may make per window.')
 @minValue(1)
 @maxValue(1000)
@@ -242,6 +248,8 @@ module resources 'resources.bicep' = {
     awsMaxRetryAttempts: awsMaxRetryAttempts
     awsRetryBaseDelay: awsRetryBaseDelay
     awsAttemptTimeout: awsAttemptTimeout
+    awsPacingQuotaUse: awsPacingQuotaUse
+    awsPacingThrottledDelay: awsPacingThrottledDelay
     credentialsPermitsPerWindow: credentialsPermitsPerWindow
     credentialsWindow: credentialsWindow
     reissuePermitsPerWindow: reissuePermitsPerWindow

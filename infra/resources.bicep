@@ -169,6 +169,12 @@ param awsRetryBaseDelay string = '00:00:00.500'
 @description('Optional. Time allowed for one AWS call attempt (hh:mm:ss).')
 param awsAttemptTimeout string = '00:00:10'
 
+@description('Optional. Share of each AWS IoT rate quota the app paces its calls to, shared by every instance (0.5-1).')
+param awsPacingQuotaUse string = '0.98'
+
+@description('Optional. Visibility delay of a provisioning message re-queued because AWS throttled it (hh:mm:ss).')
+param awsPacingThrottledDelay string = '00:00:05'
+
 @description('Optional. getCreds calls one device may make per window.')
 @minValue(1)
 @maxValue(1000)
@@ -314,6 +320,8 @@ var appSettings = {
   Aws__MaxRetryAttempts: string(awsMaxRetryAttempts)
   Aws__RetryBaseDelay: awsRetryBaseDelay
   Aws__AttemptTimeout: awsAttemptTimeout
+  AwsPacing__QuotaUse: awsPacingQuotaUse
+  AwsPacing__ThrottledDelay: awsPacingThrottledDelay
   Iot__PolicyName: iotPolicyName
   Iot__PolicyDocument: iotPolicyDocument
   Iot__ThingType: iotThingType

@@ -31,6 +31,7 @@ public static class AwsServiceCollectionExtensions
         services.AddOptions<AwsOptions>().BindConfiguration(AwsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IotOptions>().BindConfiguration(IotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CloudOptions>().BindConfiguration(CloudOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AwsPacingOptions>().BindConfiguration(AwsPacingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddKeyedSingleton<TokenCredential>(WebIdentityTokenCredentialKey, (sp, _) =>
         {
@@ -41,8 +42,8 @@ public static class AwsServiceCollectionExtensions
         });
         services.TryAddSingleton(CreateCredentials);
 
-        AddSignedClient(services, IotHttpClient.ControlPlaneClientName, "iot");
-        AddSignedClient(services, IotHttpClient.DataPlaneClientName, "iotdata");
+        AddSignedClient(services, IotHttpClient.ControlPlaneClientName, "iot", paced: true);
+        AddSignedClient(services, IotHttpClient.DataPlaneClientName, "iotdata", paced: false);
         services.AddHttpClient(StsClientName);
         services.AddResiliencePipeline(StsDeviceCredentialIssuer.PipelineName, (builder, context) =>
             AwsResilience.ConfigureSts(builder, context.ServiceProvider.GetRequiredService<IOptions<AwsOptions>>().Value));
@@ -57,8 +58,9 @@ public static class AwsServiceCollectionExtensions
         return services;
     }
 
-    private static void AddSignedClient(IServiceCollection services, string name, string signingName) =>
-        services.AddHttpClient(name)
+    private static void AddSignedClient(IServiceCollection services, string name, string signingName, bool paced)
+    {
+        var client = services.AddHttpClient(name)
             // Signing is the innermost step so that every retry is signed afresh.
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
@@ -68,9 +70,15 @@ public static class AwsServiceCollectionExtensions
                     RegionEndpoint.GetBySystemName(aws.Region),
                     signingName,
                     new SocketsHttpHandler { AllowAutoRedirect = false });
-            })
-            .AddResilienceHandler(name, (builder, context) =>
-                AwsResilience.ConfigureIot(builder, context.ServiceProvider.GetRequiredService<IOptions<AwsOptions>>().Value));
+            });
+        client.AddResilienceHandler(name, (builder, context) =>
+            AwsResilience.ConfigureIot(builder, context.ServiceProvider.GetRequiredService<IOptions<AwsOptions>>().Value));
+        if (paced)
+        {
+            // Inside the retries, so every attempt waits its turn; the pacer (registered with storage) is shared by every instance.
+            client.AddHttpMessageHandler(sp => new AwsPacingHandler(sp.GetService<IAwsPacer>()));
+        }
+    }
 
     private static AWSCredentials CreateCredentials(IServiceProvider sp)
     {

@@ -4,6 +4,7 @@ using Provision.Core.Aws;
 using Provision.Core.Devices;
 using Provision.Core.Products;
 using Provision.Core.Security;
+using Provision.Core.Storage;
 
 namespace Provision.Core.Provisioning;
 
@@ -19,18 +20,25 @@ public interface IProvisioningPipeline
 /// <summary>
 /// The steps of provisioning, each idempotent. A certificate is created inactive and persisted at once,
 /// and only activated once it is on record: a creation whose answer was lost leaves an inactive orphan,
-/// never a second active certificate.
+/// never a second active certificate. Throttling by AWS puts the device back on the queue with a delay instead of
+/// failing the attempt, so it never counts toward the poison limit. Products are cached briefly: a thousand
+/// devices of one product claimed at once read it once.
 /// </summary>
 public sealed class ProvisioningPipeline(
     IDeviceStore devices,
     IProductStore products,
     IIotClient iot,
     IPrivateKeyProtector keys,
+    IProvisioningQueue queue,
     IOptions<IotOptions> iotOptions,
     IOptions<SecurityOptions> securityOptions,
+    IOptions<AwsPacingOptions> pacingOptions,
     TimeProvider clock,
     ILogger<ProvisioningPipeline> log) : IProvisioningPipeline
 {
+    private static readonly TimeSpan ProductCacheTime = TimeSpan.FromSeconds(30);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Product? Product, DateTimeOffset Until)> _products = new(StringComparer.Ordinal);
+
     public async Task ProvisionAsync(string deviceId, CancellationToken cancellationToken = default)
     {
         var device = await devices.GetAsync(deviceId, cancellationToken);
@@ -49,6 +57,13 @@ public sealed class ProvisioningPipeline(
         {
             // Never replayed: the device, or a retry by the operator, starts again without it.
             await FailAsync(deviceId, e.Message, cancellationToken, forgetCsr: true);
+        }
+        catch (AwsServiceException e) when (e.Kind == AwsErrorKind.Throttled)
+        {
+            // Throttled past the client's retries: try again later, without counting toward the poison limit.
+            var delay = pacingOptions.Value.ThrottledDelay;
+            await queue.EnqueueAsync(deviceId, cancellationToken, delay);
+            log.LogWarning("Provisioning {DeviceId} was throttled by AWS; queued again in {Delay}", deviceId, delay);
         }
         catch (AwsServiceException e) when (e.Kind is AwsErrorKind.InvalidRequest or AwsErrorKind.AlreadyExists or AwsErrorKind.LimitExceeded)
         {
@@ -72,11 +87,11 @@ public sealed class ProvisioningPipeline(
     {
         if (device.State == DeviceState.Claimed)
         {
+            // Written with the certificate (or at the end): one registry write fewer per device.
             device.MoveTo(DeviceState.Provisioning);
-            device = await devices.UpdateAsync(device, cancellationToken);
         }
 
-        var product = await products.GetAsync(device.ProductId, cancellationToken);
+        var product = await GetProductAsync(device.ProductId, cancellationToken);
         var settings = iotOptions.Value;
         var thingName = device.ThingName ?? device.Id;
         var thingType = NullIfBlank(product?.ThingType);
@@ -111,6 +126,18 @@ public sealed class ProvisioningPipeline(
         device.FailureReason = null;
         await devices.UpdateAsync(device, cancellationToken);
         log.LogInformation("Provisioned {DeviceId} as thing {ThingName} with certificate {CertificateId}", device.Id, thingName, device.CertificateId);
+    }
+
+    private async Task<Product?> GetProductAsync(string productId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (_products.TryGetValue(productId, out var cached) && cached.Until > now)
+        {
+            return cached.Product;
+        }
+        var product = await products.GetAsync(productId, cancellationToken);
+        _products[productId] = (product, now + ProductCacheTime);
+        return product;
     }
 
     private async Task<Device> CreateCertificateAsync(Device device, string thingName, CancellationToken cancellationToken)

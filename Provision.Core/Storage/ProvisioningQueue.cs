@@ -9,7 +9,8 @@ public sealed record ProvisionThingMessage(string DeviceId);
 
 public interface IProvisioningQueue
 {
-    Task EnqueueAsync(string deviceId, CancellationToken cancellationToken = default);
+    /// <summary>Queues the device's provisioning, visible after <paramref name="delay"/> (at once when null).</summary>
+    Task EnqueueAsync(string deviceId, CancellationToken cancellationToken = default, TimeSpan? delay = null);
 }
 
 /// <summary>Sends to the provisioning queue as plain JSON: host.json reads messages with encoding "none".</summary>
@@ -26,11 +27,11 @@ public sealed class ProvisioningQueue(QueueServiceClient queues, IOptions<Storag
         return client;
     });
 
-    public async Task EnqueueAsync(string deviceId, CancellationToken cancellationToken = default)
+    public async Task EnqueueAsync(string deviceId, CancellationToken cancellationToken = default, TimeSpan? delay = null)
     {
         TableKeys.Validate(deviceId, "device id");
         var queue = await _queue.GetAsync(cancellationToken);
         var body = JsonSerializer.Serialize(new ProvisionThingMessage(deviceId), JsonSerializerOptions.Web);
-        await StorageCalls.RunAsync(() => queue.SendMessageAsync(body, cancellationToken), $"queue provisioning of {deviceId}");
+        await StorageCalls.RunAsync(() => queue.SendMessageAsync(body, visibilityTimeout: delay, cancellationToken: cancellationToken), $"queue provisioning of {deviceId}");
     }
 }

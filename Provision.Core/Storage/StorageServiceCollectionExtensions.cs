@@ -60,6 +60,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IProvisioningQueue, ProvisioningQueue>();
         services.AddSingleton<IStorageHealth, StorageHealth>();
         services.AddSingleton<Limits.IUsageLimiter, Limits.TableUsageLimiter>();
+        services.AddSingleton<Aws.IAwsPacer, TableAwsPacer>();
         return services;
     }
 

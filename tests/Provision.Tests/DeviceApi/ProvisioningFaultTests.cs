@@ -98,6 +98,20 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
     }
 
     [Fact]
+    public async Task Queue_ThrottledMoreThanRetriesAndDeliveries_RequeuedNeverFailed()
+    {
+        var (id, _) = await RegisterAsync();
+        await ClaimAsync(id);
+        // More throttled answers than the client's retries times the host's deliveries before poison.
+        using var throttle = Emulator.Faults.Inject("CreateThing", FaultKind.Throttle, times: 30);
+
+        await Queue.RunAsync(maxDeliveries: 50);
+
+        Assert.Equal(30, Emulator.Journal.CountErrors("CreateThing", "ThrottlingException"));
+        AssertProvisionedOnce(id);
+    }
+
+    [Fact]
     public async Task Queue_ConcurrentBurstAtAwsQuotas_EachDeviceProvisionedOnce()
     {
         var devices = new List<string>();

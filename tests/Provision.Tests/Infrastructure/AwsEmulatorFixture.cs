@@ -9,6 +9,10 @@ namespace Provision.Tests.Infrastructure;
 /// <summary>One AWS emulator for the test collection, and real AWS clients configured against it.</summary>
 public sealed class AwsEmulatorFixture : IAsyncLifetime
 {
+    /// <summary>Quotas raised in the emulator and, to match, in the app's pacing.</summary>
+    private static readonly string[] RaisedQuotas =
+        ["CreateKeysAndCertificate", "CreateCertificateFromCsr", "GetPolicy", "CreatePolicy", "AttachPolicy", "DetachPolicy", "UpdateCertificate", "DeleteCertificate"];
+
     public AwsEmulator Emulator { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -19,7 +23,7 @@ public sealed class AwsEmulatorFixture : IAsyncLifetime
         // Tests create certificates and policies in their setup far faster than the AWS quotas allow; those
         // quotas are raised so that no test is throttled by its own setup. Every other operation keeps the
         // AWS default (the burst test relies on ListThingPrincipals' 10 per second).
-        foreach (var operation in new[] { "CreateKeysAndCertificate", "CreateCertificateFromCsr", "GetPolicy", "CreatePolicy", "AttachPolicy", "DetachPolicy", "UpdateCertificate", "DeleteCertificate" })
+        foreach (var operation in RaisedQuotas)
         {
             options.Quotas[operation] = 1000;
         }
@@ -30,7 +34,7 @@ public sealed class AwsEmulatorFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Emulator.DisposeAsync();
 
     /// <summary>Settings that point every client at the emulator, with short retry delays.</summary>
-    public Dictionary<string, string?> Settings() => new()
+    public Dictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
         ["Aws:Region"] = Emulator.Region,
         ["Aws:AccountId"] = Emulator.AccountId,
@@ -40,7 +44,8 @@ public sealed class AwsEmulatorFixture : IAsyncLifetime
         ["Aws:MaxRetryAttempts"] = "3",
         ["Aws:RetryBaseDelay"] = "00:00:00.010",
         ["Aws:AttemptTimeout"] = "00:00:10",
-    };
+        ["AwsPacing:ThrottledDelay"] = "00:00:00.100",
+    }.Concat(RaisedQuotas.Select(operation => KeyValuePair.Create($"AwsPacing:Quotas:{operation}", (string?)"1000"))).ToDictionary();
 
     /// <summary>
     /// The container AddAwsIntegration builds, signing with the emulator's key unless <paramref name="credentials"/>

@@ -9,7 +9,8 @@ namespace Provision.Tests.Infrastructure;
 /// <summary>
 /// Plays the Functions host's part for the provisioning queue on real Azurite: delivers each message to the
 /// queue function, deletes it on success, makes it visible again on failure, and after
-/// <c>maxDequeueCount</c> failures moves it to the poison queue, whose function then runs.
+/// <c>maxDequeueCount</c> failures moves it to the poison queue, whose function then runs. Messages queued with a
+/// visibility delay are waited for (up to a minute).
 /// </summary>
 public sealed class QueueDriver(IServiceProvider services, int maxDequeueCount = 5)
 {
@@ -26,6 +27,7 @@ public sealed class QueueDriver(IServiceProvider services, int maxDequeueCount =
         await Queue.CreateIfNotExistsAsync();
         await PoisonQueue.CreateIfNotExistsAsync();
         var deliveries = 0;
+        var waitUntil = DateTime.UtcNow.AddSeconds(60);
         while (deliveries < maxDeliveries)
         {
             var message = (await Queue.ReceiveMessageAsync(TimeSpan.FromSeconds(30))).Value;
@@ -52,6 +54,12 @@ public sealed class QueueDriver(IServiceProvider services, int maxDequeueCount =
             var poison = (await PoisonQueue.ReceiveMessageAsync()).Value;
             if (poison is null)
             {
+                if (await PendingCountAsync() > 0 && DateTime.UtcNow < waitUntil)
+                {
+                    // A message queued again with a delay (after throttling) is not visible yet.
+                    await Task.Delay(50);
+                    continue;
+                }
                 return deliveries;
             }
             deliveries++;
