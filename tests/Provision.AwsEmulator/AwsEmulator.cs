@@ -32,7 +32,8 @@ public sealed class AwsEmulator : IAsyncDisposable
         Options = options;
         var time = TimeProvider.System;
         verifier = new SigV4Verifier(options, State, time);
-        iot = new IotControlPlane(options, State, CertificateAuthority, time);
+        KeyPool = new RsaKeyPool(options.KeyPoolSize);
+        iot = new IotControlPlane(options, State, CertificateAuthority, KeyPool, time);
         sts = new StsService(options, State, time);
         quotas = new RateQuotas(options, time);
         app.Run(HandleAsync);
@@ -55,6 +56,12 @@ public sealed class AwsEmulator : IAsyncDisposable
     public string SecretAccessKey => Options.SecretAccessKey;
 
     public EmulatorJournal Journal { get; } = new();
+
+    /// <summary>Keys ready for CreateKeysAndCertificate; <see cref="AwsEmulatorOptions.KeyPoolSize"/> sets how many are kept.</summary>
+    internal RsaKeyPool KeyPool { get; }
+
+    /// <summary>How many pre-generated keys are ready.</summary>
+    public int KeysReady => KeyPool.Available;
 
     public FaultInjector Faults { get; } = new();
 
@@ -136,6 +143,7 @@ public sealed class AwsEmulator : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
+        KeyPool.Dispose();
         CertificateAuthority.Dispose();
     }
 

@@ -10,7 +10,7 @@ namespace Provision.Emulators.Aws;
 internal sealed record IotCall(string Operation, IReadOnlyDictionary<string, string> Route, IQueryCollection Query, IHeaderDictionary Headers, JsonObject Body);
 
 /// <summary>The AWS IoT control-plane operations Provision uses, with AWS's validation and errors.</summary>
-internal sealed partial class IotControlPlane(AwsEmulatorOptions options, EmulatorState state, CertificateAuthority ca, TimeProvider time)
+internal sealed partial class IotControlPlane(AwsEmulatorOptions options, EmulatorState state, CertificateAuthority ca, RsaKeyPool keys, TimeProvider time)
 {
     private const int MaxPoliciesPerTarget = 10;
 
@@ -266,7 +266,7 @@ internal sealed partial class IotControlPlane(AwsEmulatorOptions options, Emulat
 
     private JsonObject CreateKeysAndCertificate(IotCall call)
     {
-        using var key = RSA.Create(2048);
+        using var key = keys.Take();
         var subjectKey = PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
         using var certificate = ca.Issue(new X500DistinguishedName("CN=AWS IoT Certificate"), subjectKey);
         var result = StoreCertificate(certificate, SetAsActive(call));
