@@ -9,6 +9,12 @@ public sealed class DeviceRequest
 {
     public const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>The longest string a named field may hold unless it says otherwise (ids are bounded further by storage).</summary>
+    public const int MaxStringLength = 256;
+
+    /// <summary>The longest string anywhere in a body (a CSR is the longest thing a device sends).</summary>
+    public const int MaxAnyStringLength = 16 * 1024;
+
     private DeviceRequest(JsonElement body, string? authorization)
     {
         Body = body;
@@ -36,6 +42,7 @@ public sealed class DeviceRequest
             {
                 throw new ValidationException("Request body must be a JSON object.");
             }
+            CheckStrings(document.RootElement);
             return new DeviceRequest(document.RootElement.Clone(), authorization);
         }
         catch (JsonException)
@@ -65,10 +72,78 @@ public sealed class DeviceRequest
         return buffer.ToArray();
     }
 
-    public string RequiredString(string name) =>
-        OptionalString(name) ?? throw new ValidationException($"\"{name}\" is required.");
+    /// <summary>
+    /// Every string and member name must be well-formed Unicode (no invalid UTF-8, no unpaired surrogate) and
+    /// at most <see cref="MaxAnyStringLength"/> characters: what a device sends is stored and read by policies.
+    /// </summary>
+    private static void CheckStrings(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                {
+                    CheckString(() => member.Name);
+                    CheckStrings(member.Value);
+                }
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    CheckStrings(item);
+                }
+                break;
+            case JsonValueKind.String:
+                CheckString(element.GetString);
+                break;
+        }
+    }
 
-    public string? OptionalString(string name)
+    private static void CheckString(Func<string?> read)
+    {
+        string? text;
+        try
+        {
+            text = read();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ValidationException("Request body has a string that is not valid UTF-8 or has an unpaired UTF-16 surrogate.");
+        }
+        if (text is null)
+        {
+            return;
+        }
+        if (text.Length > MaxAnyStringLength)
+        {
+            throw new ValidationException($"Request body has a string longer than {MaxAnyStringLength} characters.");
+        }
+        if (HasLoneSurrogate(text))
+        {
+            throw new ValidationException("Request body has a string with an unpaired UTF-16 surrogate.");
+        }
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public string RequiredString(string name, int maxLength = MaxStringLength) =>
+        OptionalString(name, maxLength) ?? throw new ValidationException($"\"{name}\" is required.");
+
+    public string? OptionalString(string name, int maxLength = MaxStringLength)
     {
         if (!Body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -78,15 +153,11 @@ public sealed class DeviceRequest
         {
             throw new ValidationException($"\"{name}\" must be a string.");
         }
-        try
-        {
-            return value.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            // Bytes that are not UTF-8, or an escaped lone surrogate: no text to read.
-            throw new ValidationException($"\"{name}\" must be valid UTF-8 text.");
-        }
+        // Every string was checked to be well-formed when the body was read.
+        var text = value.GetString()!;
+        return text.Length <= maxLength
+            ? text
+            : throw new ValidationException($"\"{name}\" is longer than {maxLength} characters.");
     }
 
     /// <summary>An array of strings (at most 16), or null when absent.</summary>
@@ -110,10 +181,13 @@ public sealed class DeviceRequest
         {
             return null;
         }
+        // The updaters send every value as a string: "true" and "false" mean the booleans.
         return value.ValueKind switch
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,
+            JsonValueKind.String when value.ValueEquals("true") => true,
+            JsonValueKind.String when value.ValueEquals("false") => false,
             _ => throw new ValidationException($"\"{name}\" must be true or false."),
         };
     }

@@ -329,6 +329,8 @@ var appSettings = {
   Iot__MqttPort: string(iotMqttPort)
   Cloud__DeviceRole: deviceRole
   Cloud__CredentialsDurationSeconds: string(credentialsDurationSeconds)
+  Cloud__Name: environmentName
+  Cloud__PublicUrl: 'https://${names.functionApp}.azurewebsites.net'
   Credentials__PermitsPerWindow: string(credentialsPermitsPerWindow)
   Credentials__Window: credentialsWindow
   Reissue__PermitsPerWindow: string(reissuePermitsPerWindow)

@@ -1,12 +1,20 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Provision.Core.Admin;
+using Provision.Core.Aws;
 using Provision.Core.Products;
+using Provision.Core.Provisioning;
 using Provision.Core.Security;
 using Provision.Core.Storage;
 
 namespace Provision.Core.Devices;
 
-/// <summary>What a device sends to register (from its device.json5), and its current token when it has one.</summary>
-public sealed record RegistrationRequest(string DeviceId, string ProductId, string? CurrentToken);
+/// <summary>
+/// What a device sends to register (its device.json5): its id, <c>product</c> (the product id or the product
+/// token itself, as the Ioto agent sends it), its current token when it has one, and the manager account and
+/// cloud it asks to be claimed by.
+/// </summary>
+public sealed record RegistrationRequest(string DeviceId, string Product, string? CurrentToken, string? Account = null, string? Cloud = null);
 
 /// <summary>The answer to a registration; <see cref="Token"/> is shown once and never stored.</summary>
 public sealed record Registration(string DeviceId, string Token, bool Created)
@@ -20,23 +28,46 @@ public interface IRegistrationService
 }
 
 /// <summary>
-/// Self-registration with a product token. A product token alone registers a new or released device;
-/// an existing device is only answered when it also presents its own current token.
+/// Self-registration with a product token, found by its hash. A new or released device gets a token. A
+/// registered device registers again per its product's <see cref="ReregistrationMode"/>: with its current
+/// token (strict), or with the product token alone (the Ioto agent's way: a new token, the old one revoked at
+/// once, audited). A device naming an account the product lets auto-claim is claimed at once.
 /// </summary>
 public sealed class RegistrationService(
-    IProductStore products, IDeviceStore devices, TimeProvider clock, ILogger<RegistrationService> log) : IRegistrationService
+    IProductStore products,
+    IDeviceStore devices,
+    IClaimService claims,
+    IAuditLog audit,
+    IOptions<CloudOptions> cloud,
+    TimeProvider clock,
+    ILogger<RegistrationService> log) : IRegistrationService
 {
+    /// <summary>The actor recorded in the audit trail for what a device does with the product token.</summary>
+    public const string ProductTokenActor = "product-token";
+
     public async Task<Registration> RegisterAsync(string? productAuthorization, RegistrationRequest request, CancellationToken cancellationToken = default)
     {
         DeviceIds.Validate(request.DeviceId);
-        TableKeys.Validate(request.ProductId, "product");
         var productToken = Tokens.FromAuthorizationHeader(productAuthorization) ?? throw new AuthenticationFailedException();
-        var product = await products.GetAsync(request.ProductId, cancellationToken);
+        var productId = await products.FindIdByTokenHashAsync(Tokens.Hash(productToken), cancellationToken);
+        var product = productId is null ? null : await products.GetAsync(productId, cancellationToken);
         if (product is null || !Tokens.Matches(productToken, product.TokenHash))
         {
             throw new AuthenticationFailedException();
         }
+        if (request.Product != product.Id && request.Product != productToken)
+        {
+            // Never echoed: the value may be a token.
+            throw new ValidationException($"\"product\" must be this product's id ({product.Id}) or its product token.");
+        }
 
+        var registration = await RegisterDeviceAsync(product, request, cancellationToken);
+        await AutoClaimAsync(product, request, cancellationToken);
+        return registration;
+    }
+
+    private async Task<Registration> RegisterDeviceAsync(Product product, RegistrationRequest request, CancellationToken cancellationToken)
+    {
         var existing = await devices.GetAsync(request.DeviceId, cancellationToken);
         if (existing is null)
         {
@@ -70,7 +101,49 @@ public sealed class RegistrationService(
             log.LogInformation("Registered released device {DeviceId} again", existing.Id);
             return new Registration(existing.Id, token, Created: true);
         }
+        if (product.Reregistration == ReregistrationMode.Ioto)
+        {
+            return await ReregisterAsync(existing, cancellationToken);
+        }
         throw new EntityExistsException(
             $"Device {request.DeviceId} is already registered. Send its current device token as \"token\" to register it again, or ask the operator to release it.");
+    }
+
+    /// <summary>
+    /// The Ioto agent registers again with the product token alone after it deprovisioned itself. It gets a new
+    /// token and the old one stops working at once; a server-generated key still on record is dropped, so its
+    /// next getCerts issues a new certificate that replaces the old one.
+    /// </summary>
+    private async Task<Registration> ReregisterAsync(Device device, CancellationToken cancellationToken)
+    {
+        var token = Tokens.New();
+        if (device.State == DeviceState.Provisioned && !device.CertificateFromCsr)
+        {
+            device.EncryptedPrivateKey = null;
+            device.KeyPurgeAfter = null;
+        }
+        await devices.ReplaceTokenAsync(device, Tokens.Hash(token), cancellationToken);
+        await audit.RecordAsync(AuditSubjects.Device(device.Id), "re-registered with the product token; device token replaced", ProductTokenActor, cancellationToken);
+        log.LogInformation("Re-registered {DeviceId} with the product token; its previous token is revoked", device.Id);
+        return new Registration(device.Id, token, Created: false);
+    }
+
+    private async Task AutoClaimAsync(Product product, RegistrationRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Account is not { } account || !product.AutoClaimAccounts.Contains(account, StringComparer.Ordinal))
+        {
+            return;
+        }
+        if (request.Cloud is { } named && named != cloud.Value.Name)
+        {
+            log.LogInformation("Not auto-claiming {DeviceId}: it names another cloud", request.DeviceId);
+            return;
+        }
+        var device = await devices.GetAsync(request.DeviceId, cancellationToken);
+        if (device is { State: DeviceState.Registered })
+        {
+            await claims.ClaimAsync(device.Id, account, cancellationToken);
+            await audit.RecordAsync(AuditSubjects.Device(device.Id), $"claimed at registration by account {account} (auto-claim)", ProductTokenActor, cancellationToken);
+        }
     }
 }

@@ -11,6 +11,7 @@ public sealed class ProvisionTables(TableServiceClient service, IOptions<Storage
     public const string Devices = "Devices";
     public const string DeviceTokens = "DeviceTokens";
     public const string Products = "Products";
+    public const string ProductTokens = "ProductTokens";
     public const string Releases = "Releases";
     public const string Reports = "Reports";
     public const string ReleaseCounters = "ReleaseCounters";

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provision.Core.Devices;
+using Provision.Core.Products;
 using Provision.Core.Releases;
+using Provision.Core.Security;
 
 namespace Provision.Core.Updates;
 
@@ -46,6 +48,7 @@ public sealed class CheckinService(
     ReleaseSelector selector,
     IUpdateReportStore reports,
     IOptions<CheckinOptions> options,
+    IProductStore products,
     TimeProvider clock,
     ILogger<CheckinService> log) : ICheckinService
 {
@@ -55,9 +58,10 @@ public sealed class CheckinService(
 
     public async Task<UpdateOffer?> CheckinAsync(Device device, CheckinRequest request, CancellationToken cancellationToken = default)
     {
-        if (request.ProductId is not null && request.ProductId != device.ProductId)
+        if (request.ProductId is not null && request.ProductId != device.ProductId && !await IsProductTokenAsync(device.ProductId, request.ProductId, cancellationToken))
         {
-            throw new ValidationException($"Device {device.Id} belongs to product {device.ProductId}, not {request.ProductId}.");
+            // Never echoed: the value may be a token.
+            throw new ValidationException($"Device {device.Id} belongs to product {device.ProductId}: \"product\" names another product.");
         }
         var reported = request.Properties.Count > 0 ? Serialize(request.Properties) : null;
         var properties = request.Properties.Count > 0 ? request.Properties : Deserialize(device.Properties);
@@ -89,6 +93,10 @@ public sealed class CheckinService(
         }
         return new UpdateOffer(release.Id, release.Version, release.Url, release.Checksum);
     }
+
+    /// <summary>The Ioto agent sends its device.json5, whose <c>product</c> is the product token.</summary>
+    private async Task<bool> IsProductTokenAsync(string productId, string value, CancellationToken cancellationToken) =>
+        await products.GetAsync(productId, cancellationToken) is { } product && Tokens.Matches(value, product.TokenHash);
 
     public async Task ReportAsync(Device device, string releaseId, bool success, CancellationToken cancellationToken = default)
     {

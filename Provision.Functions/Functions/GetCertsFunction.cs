@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+using Provision.Core.Aws;
 using Provision.Core.Devices;
 using Provision.Core.Provisioning;
 using Provision.Functions.Middleware;
@@ -7,9 +9,14 @@ using Provision.Functions.Middleware;
 namespace Provision.Functions.Functions;
 
 /// <summary>The device's AWS IoT certificate and MQTT endpoint, once an operator has claimed it.</summary>
-public sealed class GetCertsFunction(IDeviceAuthenticator authenticator, ICertificateService certificates)
+public sealed class GetCertsFunction(IDeviceAuthenticator authenticator, ICertificateService certificates, IOptions<CloudOptions> cloud)
 {
+    /// <summary>
+    /// Waits are short: the Ioto agent never polls sooner than the delay it was last given, so a small delay
+    /// keeps a device that is claimed late within a minute of its certificates.
+    /// </summary>
     private const int PendingRetryAfterSeconds = 5;
+    private const int NotClaimedRetryAfterSeconds = 10;
     private const int FailedRetryAfterSeconds = 60;
 
     // The failure's detail (AWS's message, with account ids and ARNs) is for operators: the management API and logs.
@@ -26,17 +33,24 @@ public sealed class GetCertsFunction(IDeviceAuthenticator authenticator, ICertif
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tok/device/provision")] HttpRequest request,
         CancellationToken cancellationToken) => HandleAsync(request, cancellationToken);
 
+    /// <summary>The EmbedThis documentation's name for the same call.</summary>
+    [Function(nameof(DeviceProvision))]
+    public Task<IResult> DeviceProvision(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "device/provision")] HttpRequest request,
+        CancellationToken cancellationToken) => HandleAsync(request, cancellationToken);
+
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var call = await DeviceRequest.ReadAsync(request, bodyRequired: true, cancellationToken);
         var id = call.RequiredString("id");
-        var csr = call.OptionalString("csr");
+        var csr = call.OptionalString("csr", CertificateService.MaxCsrLength);
         var device = await authenticator.AuthenticateAsync(call.Authorization, id, cancellationToken);
 
         var outcome = await certificates.GetCertificatesAsync(device, csr, cancellationToken);
+        var dialect = DeviceDialects.Of(request);
         return outcome.Status switch
         {
-            CertificatesStatus.Ready => Results.Json(new
+            CertificatesStatus.Ready => DeviceJson.Ok(new
             {
                 accountId = outcome.Certificates!.AccountId,
                 certificate = outcome.Certificates.Certificate,
@@ -46,10 +60,17 @@ public sealed class GetCertsFunction(IDeviceAuthenticator authenticator, ICertif
                 port = outcome.Certificates.Port,
                 thing = outcome.Certificates.Thing,
                 region = outcome.Certificates.Region,
-            }, DeviceJson.Options),
-            CertificatesStatus.Pending => ErrorResults.WithRetryAfter(new { status = "provisioning" }, StatusCodes.Status202Accepted, PendingRetryAfterSeconds),
+                cloudType = "dedicated",
+                cloudName = cloud.Value.Name,
+                cloudRegion = outcome.Certificates.Region,
+            }),
+            CertificatesStatus.Pending when dialect == DeviceDialect.Agent =>
+                ErrorResults.RetryLater(dialect, StatusCodes.Status202Accepted, "Device is being provisioned", PendingRetryAfterSeconds),
+            CertificatesStatus.Pending => DeviceJson.Json(StatusCodes.Status202Accepted, new { status = "provisioning" }, PendingRetryAfterSeconds),
+            CertificatesStatus.NotClaimed when dialect == DeviceDialect.Agent =>
+                ErrorResults.RetryLater(dialect, StatusCodes.Status403Forbidden, outcome.Reason!, NotClaimedRetryAfterSeconds),
             CertificatesStatus.NotClaimed => ErrorResults.Error(StatusCodes.Status403Forbidden, outcome.Reason!),
-            _ => ErrorResults.RetryLater(StatusCodes.Status503ServiceUnavailable, FailedMessage, FailedRetryAfterSeconds),
+            _ => ErrorResults.RetryLater(dialect, StatusCodes.Status503ServiceUnavailable, FailedMessage, FailedRetryAfterSeconds),
         };
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Provision.Core.Credentials;
@@ -13,9 +14,16 @@ public sealed class GetCredsFunction(IDeviceAuthenticator authenticator, ICreden
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "provision/getCreds")] HttpRequest request,
         CancellationToken cancellationToken) => HandleAsync(request, cancellationToken);
 
+    /// <summary>The Ioto agent's route for the same call.</summary>
     [Function(nameof(TokDeviceGetCreds))]
     public Task<IResult> TokDeviceGetCreds(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tok/device/getCreds")] HttpRequest request,
+        CancellationToken cancellationToken) => HandleAsync(request, cancellationToken);
+
+    /// <summary>The EmbedThis documentation's name for the same call.</summary>
+    [Function(nameof(DeviceGetCreds))]
+    public Task<IResult> DeviceGetCreds(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "device/getCreds")] HttpRequest request,
         CancellationToken cancellationToken) => HandleAsync(request, cancellationToken);
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -23,13 +31,14 @@ public sealed class GetCredsFunction(IDeviceAuthenticator authenticator, ICreden
         var call = await DeviceRequest.ReadAsync(request, bodyRequired: false, cancellationToken);
         var device = await authenticator.AuthenticateAsync(call.Authorization, call.OptionalString("id"), cancellationToken);
         var issued = await credentials.GetCredentialsAsync(device, cancellationToken);
-        return Results.Json(new
+        return DeviceJson.Ok(new
         {
             accessKeyId = issued.AccessKeyId,
             secretAccessKey = issued.SecretAccessKey,
             sessionToken = issued.SessionToken,
-            expires = issued.Expiration.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            // Strict ISO 8601 in UTC with Z: the agent renews 20 minutes before this time.
+            expires = issued.Expiration.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             region = issued.Region,
-        }, DeviceJson.Options);
+        });
     }
 }

@@ -19,7 +19,7 @@ public sealed class ExceptionMiddleware(ILogger<ExceptionMiddleware> log) : IFun
         }
         catch (Exception e) when (context.GetHttpContext() is { Response.HasStarted: false } http)
         {
-            var result = ErrorResults.From(e);
+            var result = ErrorResults.From(e, DeviceDialects.Of(http.Request));
             var status = (result as IStatusCodeHttpResult)?.StatusCode ?? 500;
             if (status >= 500)
             {

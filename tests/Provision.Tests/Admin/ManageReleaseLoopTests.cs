@@ -155,7 +155,7 @@ public class ManageReleaseLoopTests : ManageTestBase
         var (productId, productToken, deviceId) = await ProvisionedDeviceAsync();
         await Release(deviceId);
 
-        var register = new RegisterFunction(Services.GetRequiredService<IRegistrationService>());
+        var register = ActivatorUtilities.CreateInstance<RegisterFunction>(Services);
         var registered = await Run(register.Register(
             HttpResults.Request("POST", $$"""{"id":"{{deviceId}}","product":"{{productId}}"}""", "Bearer " + productToken), CancellationToken.None));
         var newToken = registered.Json.GetProperty("token").GetString()!;

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Provision.Core.Devices;
 using Provision.Functions.Functions;
@@ -8,7 +9,11 @@ namespace Provision.Tests.DeviceApi;
 /// <summary>Every kind of bad device input gets a clear 4xx with {"error"}, and nothing in the registry changes.</summary>
 public class BadInputTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
 {
-    public enum Route { Checkin, GetCerts, GetCreds, UpdateReport, Register, TokUpdate, TokProvision }
+    public enum Route
+    {
+        Checkin, GetCerts, GetCreds, UpdateReport, Register, TokUpdate, TokProvision,
+        ProvisionUpdate, ProvisionUpdateReport, DeviceProvision, DeviceGetCreds, TokGetCreds,
+    }
     public enum Auth { Own, OtherDevice, Wrong, None, ProductToken }
 
     public static TheoryData<string, Route, string?, Auth, int, string> Cases() => new()
@@ -29,7 +34,7 @@ public class BadInputTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
         { "too many properties", Route.Checkin, ManyProperties(65), Auth.Own, 400, "Too many device properties" },
         { "wrong product", Route.Checkin, """{"id":"{A}","productId":"NOT-MINE"}""", Auth.Own, 400, "belongs to product" },
         { "csr not a CSR", Route.GetCerts, """{"id":"{A}","csr":"-----BEGIN CERTIFICATE REQUEST-----\nnope\n-----END CERTIFICATE REQUEST-----"}""", Auth.Own, 400, "csr must be a PEM certificate signing request" },
-        { "success not a bool", Route.UpdateReport, """{"id":"{A}","update":"r1","success":"true"}""", Auth.Own, 400, "\"success\" must be true or false." },
+        { "success not a bool", Route.UpdateReport, """{"id":"{A}","update":"r1","success":"yes"}""", Auth.Own, 400, "\"success\" must be true or false." },
         { "update missing", Route.UpdateReport, """{"id":"{A}","success":true}""", Auth.Own, 400, "\"update\" is required." },
         { "wrong token", Route.Checkin, """{"id":"{A}"}""", Auth.Wrong, 401, "Authentication failed" },
         { "no token", Route.GetCerts, """{"id":"{A}"}""", Auth.None, 401, "Authentication failed" },
@@ -71,6 +76,48 @@ public class BadInputTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
         Assert.Null(await Devices.GetAsync("NEWDEVICE02"));
     }
 
+    public static TheoryData<Route, string> MalformedStrings()
+    {
+        var data = new TheoryData<Route, string>();
+        foreach (var route in Enum.GetValues<Route>())
+        {
+            foreach (var kind in new[] { "non-UTF-8 id", "unpaired surrogate id", "unpaired surrogate property", "40,000-character version", "40,000-character member name" })
+            {
+                data.Add(route, kind);
+            }
+        }
+        return data;
+    }
+
+    /// <summary>Strings a device sends are well-formed and bounded on every route, whatever else the body says.</summary>
+    [Theory]
+    [MemberData(nameof(MalformedStrings))]
+    public async Task DeviceRoute_MalformedOrHugeString_Answers400AndRegistryUnchanged(Route route, string kind)
+    {
+        var (idA, tokenA) = await RegisterAsync();
+        await ClaimAsync(idA);
+        var before = await SnapshotAsync(idA);
+        var head = Encoding.UTF8.GetBytes($$"""{"id":"{{idA}}","product":"{{ProductId}}","update":"r1","success":true,""");
+        byte[] tail = kind switch
+        {
+            "non-UTF-8 id" => [.. "\"id2\":\""u8, 0xC3, 0x28, 0xFF, .. "\"}"u8],
+            "unpaired surrogate id" => Encoding.UTF8.GetBytes("\"id2\":\"\\ud800\"}"),
+            "unpaired surrogate property" => Encoding.UTF8.GetBytes("\"model\":\"x\\udc00y\"}"),
+            "40,000-character version" => Encoding.UTF8.GetBytes($"\"version\":\"{new string('1', 40_000)}\"}}"),
+            _ => Encoding.UTF8.GetBytes($"\"{new string('m', 40_000)}\":1}}"),
+        };
+        var request = HttpResults.Request("POST", authorization: route == Route.Register ? $"Bearer {ProductToken}" : $"Bearer {tokenA}");
+        byte[] body = [.. head, .. tail];
+        request.Body = new MemoryStream(body);
+        request.ContentLength = body.Length;
+
+        var answer = await HttpCall.SendAsync(Services, Handler(route), request);
+
+        Assert.True(answer.Status == StatusCodes.Status400BadRequest, $"{route} {kind}: {answer.Status} {answer.Text}");
+        Assert.Contains("string", answer.Error);
+        Assert.Equal(before, await SnapshotAsync(idA));
+    }
+
     [Fact]
     public async Task DeviceRoute_ReleasedDevice_AuthenticationFailed()
     {
@@ -109,6 +156,11 @@ public class BadInputTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
         Route.TokProvision => Function<GetCertsFunction>().TokDeviceProvision,
         Route.GetCreds => Function<GetCredsFunction>().GetCreds,
         Route.Register => Function<RegisterFunction>().Register,
+        Route.ProvisionUpdate => Function<CheckinFunction>().ProvisionUpdate,
+        Route.ProvisionUpdateReport => Function<CheckinFunction>().ProvisionUpdateReport,
+        Route.DeviceProvision => Function<GetCertsFunction>().DeviceProvision,
+        Route.DeviceGetCreds => Function<GetCredsFunction>().DeviceGetCreds,
+        Route.TokGetCreds => Function<GetCredsFunction>().TokDeviceGetCreds,
         _ => throw new ArgumentOutOfRangeException(nameof(route)),
     };
 

@@ -84,13 +84,15 @@ public abstract class DeviceApiTestBase : IDisposable
     protected Task<HttpAnswer> PostAsync(Func<HttpRequest, CancellationToken, Task<IResult>> function, object? body, string? authorization) =>
         HttpCall.PostAsync(Services, function, body, authorization);
 
-    protected async Task CreateProductAsync()
+    protected async Task CreateProductAsync(ReregistrationMode reregistration = ReregistrationMode.Ioto, params string[] autoClaimAccounts)
     {
         await Services.GetRequiredService<IProductStore>().CreateAsync(new Product
         {
             Id = ProductId,
             Name = "Test product",
             TokenHash = Tokens.Hash(ProductToken),
+            Reregistration = reregistration,
+            AutoClaimAccounts = autoClaimAccounts,
             Created = DateTimeOffset.UtcNow,
         });
     }

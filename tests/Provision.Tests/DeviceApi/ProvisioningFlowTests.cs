@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
 using Provision.Core.Devices;
+using Provision.Core.Products;
 using Provision.Functions.Functions;
 using Provision.Tests.Infrastructure;
 
@@ -11,7 +12,7 @@ namespace Provision.Tests.DeviceApi;
 public class ProvisioningFlowTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
 {
     [Fact]
-    public async Task Register_NewDevice_ReturnsTokenAndApi()
+    public async Task Register_NewDevice_ReturnsTokenAndConfiguredApi()
     {
         await CreateProductAsync();
 
@@ -20,7 +21,7 @@ public class ProvisioningFlowTests(AwsEmulatorFixture aws) : DeviceApiTestBase(a
         Assert.Equal(StatusCodes.Status200OK, answer.Status);
         Assert.True(answer.Body.GetProperty("registered").GetBoolean());
         Assert.Equal("DEV0000001", answer.String("id"));
-        Assert.Equal("https://provision.example.com", answer.String("api"));
+        Assert.Equal(TestHost.PublicUrl, answer.String("api"));
         Assert.True(answer.String("token").Length >= 22);
         var stored = (await Devices.GetAsync("DEV0000001"))!;
         Assert.Equal(DeviceState.Registered, stored.State);
@@ -216,8 +217,9 @@ public class ProvisioningFlowTests(AwsEmulatorFixture aws) : DeviceApiTestBase(a
     }
 
     [Fact]
-    public async Task Register_Again_WithProductTokenOnly_RefusedAndTokenUnchanged()
+    public async Task Register_StrictProductAgainWithProductTokenOnly_RefusedAndTokenUnchanged()
     {
+        await CreateProductAsync(ReregistrationMode.Token);
         var (id, token) = await RegisterAsync();
         var before = (await Devices.GetAsync(id))!.TokenHash;
 

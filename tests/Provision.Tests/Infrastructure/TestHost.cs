@@ -19,7 +19,11 @@ public static class TestHost
         ["Security:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         ["Security:KeyEncryptionKeyId"] = "test1",
         ["Aws:AccountId"] = "123456789012",
+        ["Cloud:PublicUrl"] = PublicUrl,
     };
+
+    /// <summary>The device API's public URL in <see cref="Settings"/>; requests in tests arrive at another host.</summary>
+    public const string PublicUrl = "https://api.provision.test";
 
     /// <summary>The admin bootstrap key of <see cref="Settings"/>.</summary>
     public const string BootstrapKey = "jCMeh5CpM1p4/tieQdGwXL/27PEPLr22icvFOMaqxqw=";
