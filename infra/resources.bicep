@@ -335,6 +335,10 @@ var appSettings = {
   Credentials__Window: credentialsWindow
   Reissue__PermitsPerWindow: string(reissuePermitsPerWindow)
   Reissue__Window: reissueWindow
+  Reregistration__PermitsPerWindow: '3'
+  Reregistration__Window: '01:00:00'
+  ProductRegistration__PermitsPerWindow: '1000'
+  ProductRegistration__Window: '01:00:00'
   Releases__CacheSeconds: string(releaseCacheSeconds)
   Checkin__WriteInterval: checkinWriteInterval
   Security__KeyEncryptionKey: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretsUri}${keyVaultSecretNames.keyEncryptionKey})'

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provision.Core.Admin;
 using Provision.Core.Aws;
+using Provision.Core.Limits;
 using Provision.Core.Products;
 using Provision.Core.Provisioning;
 using Provision.Core.Security;
@@ -22,6 +23,30 @@ public sealed record Registration(string DeviceId, string Token, bool Created)
     public override string ToString() => $"Registration {{ DeviceId = {DeviceId}, Created = {Created} }}";
 }
 
+/// <summary>How often one device may register again with the product token alone (section "Reregistration").</summary>
+public sealed class ReregistrationOptions : LimitOptions
+{
+    public const string Section = "Reregistration";
+
+    public ReregistrationOptions()
+    {
+        PermitsPerWindow = 3;
+        Window = TimeSpan.FromHours(1);
+    }
+}
+
+/// <summary>How many registrations one product token may make (section "ProductRegistration").</summary>
+public sealed class ProductRegistrationOptions : LimitOptions
+{
+    public const string Section = "ProductRegistration";
+
+    public ProductRegistrationOptions()
+    {
+        PermitsPerWindow = 1000;
+        Window = TimeSpan.FromHours(1);
+    }
+}
+
 public interface IRegistrationService
 {
     Task<Registration> RegisterAsync(string? productAuthorization, RegistrationRequest request, CancellationToken cancellationToken = default);
@@ -39,9 +64,17 @@ public sealed class RegistrationService(
     IClaimService claims,
     IAuditLog audit,
     IOptions<CloudOptions> cloud,
+    IUsageLimiter limiter,
+    IOptions<ReregistrationOptions> reregistrations,
+    IOptions<ProductRegistrationOptions> productRegistrations,
     TimeProvider clock,
     ILogger<RegistrationService> log) : IRegistrationService
 {
+    private readonly LimitRule _perDevice = reregistrations.Value.ToRule(
+        "reregister", "This device registered again too often. Retry after the delay.");
+    private readonly LimitRule _perProduct = productRegistrations.Value.ToRule(
+        "register", "Too many registrations with this product token. Retry after the delay.");
+
     /// <summary>The actor recorded in the audit trail for what a device does with the product token.</summary>
     public const string ProductTokenActor = "product-token";
 
@@ -61,6 +94,7 @@ public sealed class RegistrationService(
             throw new ValidationException($"\"product\" must be this product's id ({product.Id}) or its product token.");
         }
 
+        await limiter.AcquireAsync(_perProduct, product.Id, cancellationToken);
         var registration = await RegisterDeviceAsync(product, request, cancellationToken);
         await AutoClaimAsync(product, request, cancellationToken);
         return registration;
@@ -116,6 +150,7 @@ public sealed class RegistrationService(
     /// </summary>
     private async Task<Registration> ReregisterAsync(Device device, CancellationToken cancellationToken)
     {
+        await limiter.AcquireAsync(_perDevice, device.Id, cancellationToken);
         var token = Tokens.New();
         if (device.State == DeviceState.Provisioned && !device.CertificateFromCsr)
         {
