@@ -135,6 +135,10 @@ public sealed class RegistrationService(
             log.LogInformation("Registered released device {DeviceId} again", existing.Id);
             return new Registration(existing.Id, token, Created: true);
         }
+        if (existing.State == DeviceState.Releasing)
+        {
+            throw new RateLimitedException($"Device {existing.Id} is being released. Register again after the delay.", 10);
+        }
         if (product.Reregistration == ReregistrationMode.Ioto)
         {
             return await ReregisterAsync(existing, cancellationToken);
