@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Provision.Core.Storage;
-using Provision.Functions.Middleware;
 
 namespace Provision.Functions.Functions;
 
@@ -17,6 +16,6 @@ public sealed class HealthFunction(IStorageHealth health)
         var roundTripMs = Math.Round(report.RoundTrip.TotalMilliseconds, 1);
         return report.Healthy
             ? Results.Json(new { status = "healthy", storageRoundTripMs = roundTripMs })
-            : ErrorResults.WithRetryAfter(new { status = "unhealthy", error = report.Reason, storageRoundTripMs = roundTripMs }, StatusCodes.Status503ServiceUnavailable, 10);
+            : DeviceJson.Json(StatusCodes.Status503ServiceUnavailable, new { status = "unhealthy", error = report.Reason, storageRoundTripMs = roundTripMs }, retryAfterSeconds: 10);
     }
 }
