@@ -43,7 +43,7 @@ public sealed class GetCertsFunction(IDeviceAuthenticator authenticator, ICertif
     {
         var call = await DeviceRequest.ReadAsync(request, bodyRequired: true, cancellationToken);
         var id = call.RequiredString("id");
-        var csr = call.OptionalString("csr", CertificateService.MaxCsrLength);
+        var csr = call.OptionalString("csr", CsrRules.MaxLength);
         var device = await authenticator.AuthenticateAsync(call.Authorization, id, cancellationToken);
 
         var outcome = await certificates.GetCertificatesAsync(device, csr, cancellationToken);
