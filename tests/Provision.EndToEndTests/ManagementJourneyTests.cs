@@ -10,7 +10,7 @@ public sealed class ManagementJourneyTests(AppFixture app)
     [Fact]
     public async Task ManagementJourney_KeysProductsDevicesReleases_EveryRouteAnswers()
     {
-        var key = await app.SendAsync(app.Admin(HttpMethod.Post, "manage/keys", new { name = "e2e operator" }), 201);
+        var key = await app.SendAsync(app.Admin(HttpMethod.Post, "manage/keys", new { name = "e2e operator", scopes = new[] { "admin" } }), 201);
         HttpRequestMessage AsOperator(HttpMethod method, string path, object? body = null)
         {
             var request = app.Admin(method, path, body);

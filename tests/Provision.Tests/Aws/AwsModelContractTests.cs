@@ -19,7 +19,7 @@ namespace Provision.Tests.Aws;
 public sealed class AwsModelContractTests(AwsEmulatorFixture fixture) : AwsTestBase(fixture)
 {
     // Operations of the IoT port: every one must be exercised by the scenario below.
-    private static readonly string[] PortOperations =
+    internal static readonly string[] PortOperations =
     [
         "DescribeEndpoint", "CreateThing", "DescribeThing", "DeleteThing", "CreateKeysAndCertificate", "CreateCertificateFromCsr",
         "UpdateCertificate", "DeleteCertificate", "AttachPolicy", "DetachPolicy", "AttachThingPrincipal", "DetachThingPrincipal",
