@@ -60,7 +60,7 @@ public sealed class DeviceJourneyTests(AppFixture app)
 
         using var response = await app.Http.SendAsync(AppFixture.Device("provision/checkin", token, new { id = otherId, version = "1.0.0" }));
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.False(string.IsNullOrEmpty((string?)System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]));
     }
