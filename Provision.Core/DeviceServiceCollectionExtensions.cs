@@ -16,6 +16,7 @@ public static class DeviceServiceCollectionExtensions
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CredentialsOptions>().BindConfiguration(CredentialsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReissueOptions>().BindConfiguration(ReissueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FleetDeviceOptions>().BindConfiguration(FleetDeviceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReregistrationOptions>().BindConfiguration(ReregistrationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ProductRegistrationOptions>().BindConfiguration(ProductRegistrationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CheckinOptions>().BindConfiguration(CheckinOptions.Section).ValidateDataAnnotations().ValidateOnStart();

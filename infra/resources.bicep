@@ -336,6 +336,8 @@ var appSettings = {
   Reissue__PermitsPerWindow: string(reissuePermitsPerWindow)
   Reissue__Window: reissueWindow
   Reregistration__PermitsPerWindow: '3'
+  FleetDevices__PermitsPerWindow: '10000'
+  FleetDevices__Window: '7.00:00:00'
   Reregistration__Window: '01:00:00'
   ProductRegistration__PermitsPerWindow: '1000'
   ProductRegistration__Window: '01:00:00'

@@ -21,6 +21,7 @@ public static class AdminServiceCollectionExtensions
         services.AddSingleton<IAdminKeyService>(sp => sp.GetRequiredService<AdminKeyService>());
         services.AddSingleton<IAdminAuthenticator>(sp => sp.GetRequiredService<AdminKeyService>());
         services.AddSingleton<IProductAdmin, ProductAdmin>();
+        services.AddSingleton<IFleetTokenAdmin, FleetTokenAdmin>();
         services.AddSingleton<IDeviceAdmin, DeviceAdmin>();
         services.AddSingleton<IReleaseAdmin, ReleaseAdmin>();
         return services;

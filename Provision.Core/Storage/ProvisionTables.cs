@@ -18,6 +18,7 @@ public sealed class ProvisionTables(TableServiceClient service, IOptions<Storage
     public const string Audit = "Audit";
     public const string AdminKeys = "AdminKeys";
     public const string Limits = "Limits";
+    public const string FleetTokens = "FleetTokens";
 
     private readonly ConcurrentDictionary<string, CreateOnce<TableClient>> _tables = new();
 

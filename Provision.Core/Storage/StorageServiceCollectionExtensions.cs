@@ -54,6 +54,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ProvisionTables>();
         services.AddSingleton<IDeviceStore, TableDeviceStore>();
         services.AddSingleton<IProductStore, TableProductStore>();
+        services.AddSingleton<IFleetTokenStore, TableFleetTokenStore>();
         services.AddSingleton<IReleaseStore, TableReleaseStore>();
         services.AddSingleton<IUpdateReportStore, TableUpdateReportStore>();
         services.AddSingleton<Admin.IAuditLog, TableAuditLog>();

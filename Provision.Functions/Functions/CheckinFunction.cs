@@ -50,7 +50,7 @@ public sealed class CheckinFunction(IDeviceAuthenticator authenticator, ICheckin
         var id = call.RequiredString("id");
         var releaseId = call.RequiredString("update");
         var success = call.RequiredBool("success");
-        var device = await authenticator.AuthenticateAsync(call.Authorization, id, cancellationToken);
+        var device = await authenticator.AuthenticateForUpdateAsync(call.Authorization, id, cancellationToken);
         await checkins.ReportAsync(device, releaseId, success, cancellationToken);
         return DeviceJson.Ok(new { });
     }
@@ -64,7 +64,7 @@ public sealed class CheckinFunction(IDeviceAuthenticator authenticator, ICheckin
             call.OptionalBool("test") ?? false,
             call.OptionalString("version", MaxVersionLength),
             call.Properties(except: ContractFields));
-        var device = await authenticator.AuthenticateAsync(call.Authorization, id, cancellationToken);
+        var device = await authenticator.AuthenticateForUpdateAsync(call.Authorization, id, cancellationToken);
 
         var offer = await checkins.CheckinAsync(device, checkin, cancellationToken);
         return offer is null

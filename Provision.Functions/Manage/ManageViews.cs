@@ -15,6 +15,8 @@ public static class ManageViews
     public sealed record ProductView(
         string Id, string Name, string? PolicyName, string? ThingType, string? ThingGroup, DateTimeOffset Created, string? Token = null);
 
+    public sealed record FleetTokenView(string Id, string ProductId, string Name, DateTimeOffset Created, DateTimeOffset? Revoked, string? Token = null);
+
     public sealed record DeviceView(
         string Id, string ProductId, string State, string? AccountId, string? ThingName, string? CertificateId, string? CertificateArn,
         string? Version, DateTimeOffset? LastCheckin, string? FailureReason, DateTimeOffset? ProvisionRequested,
@@ -42,6 +44,8 @@ public static class ManageViews
 
     public static ProductView Of(Product p, string? token = null) =>
         new(p.Id, p.Name, p.PolicyName, p.ThingType, p.ThingGroup, p.Created, token);
+
+    public static FleetTokenView Of(FleetToken t, string? token = null) => new(t.Id, t.ProductId, t.Name, t.Created, t.Revoked, token);
 
     public static DeviceView Of(Device d, string? token = null) =>
         new(d.Id, d.ProductId, d.State.ToString(), d.AccountId, d.ThingName, d.CertificateId, d.CertificateArn,

@@ -33,7 +33,7 @@ public sealed partial class ConfigurationDriftTests
     {
         var sections = OptionsSettings().Select(s => s.Split("__")[0]).Distinct().Order();
 
-        Assert.Equal(["Admin", "Aws", "AwsPacing", "Checkin", "Cloud", "Credentials", "Iot", "ProductRegistration", "Reissue", "Releases", "Reregistration", "Security", "Storage"], sections);
+        Assert.Equal(["Admin", "Aws", "AwsPacing", "Checkin", "Cloud", "Credentials", "FleetDevices", "Iot", "ProductRegistration", "Reissue", "Releases", "Reregistration", "Security", "Storage"], sections);
     }
 
     [Fact]

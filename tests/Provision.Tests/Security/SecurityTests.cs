@@ -199,7 +199,7 @@ public class DeviceAuthenticatorTests
         var (device, token) = Device("D1");
         _devices.GetAsync("D1").Returns(device);
 
-        var found = await new DeviceAuthenticator(_devices).AuthenticateAsync($"Bearer {token}", "D1");
+        var found = await Authenticator().AuthenticateAsync($"Bearer {token}", "D1");
 
         Assert.Same(device, found);
         await _devices.DidNotReceive().FindIdByTokenHashAsync(Arg.Any<string>());
@@ -214,7 +214,7 @@ public class DeviceAuthenticatorTests
         _devices.GetAsync("D2").Returns(other);
         _devices.FindIdByTokenHashAsync(Tokens.Hash(otherToken)).Returns("D2");
 
-        await Assert.ThrowsAsync<AuthenticationFailedException>(() => new DeviceAuthenticator(_devices).AuthenticateAsync(otherToken, "D1"));
+        await Assert.ThrowsAsync<AuthenticationFailedException>(() => Authenticator().AuthenticateAsync(otherToken, "D1"));
 
         await _devices.Received(1).GetAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());
         await _devices.DidNotReceive().FindIdByTokenHashAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());
@@ -227,7 +227,7 @@ public class DeviceAuthenticatorTests
         _devices.GetAsync("D1").Returns(device);
         _devices.FindIdByTokenHashAsync(Arg.Any<string>()).Returns("D1");
 
-        await Assert.ThrowsAsync<AuthenticationFailedException>(() => new DeviceAuthenticator(_devices).AuthenticateAsync("old-token", null));
+        await Assert.ThrowsAsync<AuthenticationFailedException>(() => Authenticator().AuthenticateAsync("old-token", null));
     }
 
     [Fact]
@@ -238,13 +238,13 @@ public class DeviceAuthenticatorTests
         device.MoveTo(DeviceState.Released);
         _devices.GetAsync("D1").Returns(device);
 
-        await Assert.ThrowsAsync<AuthenticationFailedException>(() => new DeviceAuthenticator(_devices).AuthenticateAsync(token, "D1"));
+        await Assert.ThrowsAsync<AuthenticationFailedException>(() => Authenticator().AuthenticateAsync(token, "D1"));
     }
 
     [Fact]
     public async Task Authenticate_NoHeader_AuthenticationFailedWithoutStorage()
     {
-        await Assert.ThrowsAsync<AuthenticationFailedException>(() => new DeviceAuthenticator(_devices).AuthenticateAsync(null, "D1"));
+        await Assert.ThrowsAsync<AuthenticationFailedException>(() => Authenticator().AuthenticateAsync(null, "D1"));
 
         await _devices.DidNotReceiveWithAnyArgs().GetAsync(default!);
     }
@@ -254,4 +254,8 @@ public class DeviceAuthenticatorTests
         var token = Tokens.New();
         return (new Device { Id = id, ProductId = "P1", TokenHash = Tokens.Hash(token) }, token);
     }
+
+    private DeviceAuthenticator Authenticator() => new(
+        _devices, Substitute.For<Provision.Core.Products.IFleetTokenStore>(), Substitute.For<Provision.Core.Limits.IUsageLimiter>(),
+        Microsoft.Extensions.Options.Options.Create(new FleetDeviceOptions()), TimeProvider.System);
 }
