@@ -29,7 +29,7 @@ public sealed class FleetTokenAdmin(IProductStore products, IFleetTokenStore tok
             throw new ValidationException("Fleet token name must be 1-128 characters, without control characters.");
         }
         _ = await products.GetAsync(productId, cancellationToken) ?? throw ProductAdmin.NotFound(productId);
-        var secret = Tokens.New();
+        var secret = FleetToken.Prefix + Tokens.New();
         var token = await tokens.CreateAsync(new FleetToken
         {
             Id = "F" + Tokens.Base32(11),

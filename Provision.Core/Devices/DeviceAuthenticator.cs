@@ -43,15 +43,11 @@ public sealed class DeviceAuthenticator(
 
     public async Task<Device> AuthenticateForUpdateAsync(string? authorizationHeader, string claimedId, CancellationToken cancellationToken = default)
     {
-        try
+        var token = Tokens.FromAuthorizationHeader(authorizationHeader) ?? throw new AuthenticationFailedException();
+        if (!token.StartsWith(FleetToken.Prefix, StringComparison.Ordinal))
         {
             return await AuthenticateAsync(authorizationHeader, claimedId, cancellationToken);
         }
-        catch (AuthenticationFailedException)
-        {
-            // Not the device's own token: it may be its product's fleet token.
-        }
-        var token = Tokens.FromAuthorizationHeader(authorizationHeader) ?? throw new AuthenticationFailedException();
         var fleet = await fleetTokens.FindByHashAsync(Tokens.Hash(token), cancellationToken);
         if (fleet is null || fleet.Revoked is not null || !Tokens.Matches(token, fleet.TokenHash))
         {

@@ -6,6 +6,9 @@ namespace Provision.Core.Products;
 /// </summary>
 public sealed class FleetToken
 {
+    /// <summary>Every fleet token starts with this, so a device token is never looked up as one (an unknown token costs one read).</summary>
+    public const string Prefix = "fleet.";
+
     public required string Id { get; init; }
     public required string ProductId { get; init; }
     public required string Name { get; init; }
