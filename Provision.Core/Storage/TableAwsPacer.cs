@@ -11,7 +11,7 @@ namespace Provision.Core.Storage;
 /// The AWS pace kept in the Limits table, so it holds however far the app scales out. Time is cut into turns one
 /// interval long; a caller owns a turn by inserting its row (an insert succeeds once, whoever races for it), then
 /// waits until the turn comes. Turns in the past are never taken, so a pause does not allow a burst above the quota.
-/// Within an instance, callers of one operation take turns one after another and start after the last one taken.
+/// Within an instance, callers of one operation claim distinct turns, each after the last one claimed.
 /// </summary>
 public sealed class TableAwsPacer(ProvisionTables tables, IOptions<AwsPacingOptions> options, TimeProvider clock) : IAwsPacer
 {
@@ -42,25 +42,17 @@ public sealed class TableAwsPacer(ProvisionTables tables, IOptions<AwsPacingOpti
         TableKeys.Validate(operation, "AWS operation");
         var table = await tables.GetAsync(ProvisionTables.Limits, cancellationToken);
         var gate = _gates.GetOrAdd(operation, _ => new Gate());
-        await gate.Lock.WaitAsync(cancellationToken);
-        try
+        // Callers in this instance claim distinct turns at once, so a slow storage round trip does not slow the pace.
+        var turn = gate.Next(clock.GetUtcNow().UtcTicks / interval.Ticks + 1);
+        while (!await TryInsertAsync(table, operation, turn, cancellationToken))
         {
-            var turn = Math.Max(clock.GetUtcNow().UtcTicks / interval.Ticks + 1, gate.LastTaken + 1);
-            while (!await TryInsertAsync(table, operation, turn, cancellationToken))
-            {
-                // Another instance owns this turn: try the next.
-                turn++;
-            }
-            gate.LastTaken = turn;
-            await StorageCalls.RunAsync(
-                () => table.DeleteEntityAsync(PartitionPrefix + operation, RowOf(turn - KeptTurns), ETag.All, cancellationToken),
-                $"forget an old turn of {operation}");
-            return turn;
+            // Another instance owns this turn: try a later one.
+            turn = gate.Next(turn + 1);
         }
-        finally
-        {
-            gate.Lock.Release();
-        }
+        await StorageCalls.RunAsync(
+            () => table.DeleteEntityAsync(PartitionPrefix + operation, RowOf(turn - KeptTurns), ETag.All, cancellationToken),
+            $"forget an old turn of {operation}");
+        return turn;
     }
 
     private static async Task<bool> TryInsertAsync(TableClient table, string operation, long turn, CancellationToken cancellationToken)
@@ -83,7 +75,17 @@ public sealed class TableAwsPacer(ProvisionTables tables, IOptions<AwsPacingOpti
 
     private sealed class Gate
     {
-        public SemaphoreSlim Lock { get; } = new(1, 1);
-        public long LastTaken { get; set; }
+        private readonly Lock _lock = new();
+        private long _last;
+
+        /// <summary>The first turn not before <paramref name="earliest"/> and after every turn this instance claimed.</summary>
+        public long Next(long earliest)
+        {
+            lock (_lock)
+            {
+                _last = Math.Max(earliest, _last + 1);
+                return _last;
+            }
+        }
     }
 }

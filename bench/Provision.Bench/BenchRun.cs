@@ -181,11 +181,21 @@ internal sealed class BenchRun : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var all = await Task.WhenAll(ids.Select(id => store.GetAsync(id)));
-            var done = all.Count(d => d!.State is DeviceState.Provisioned or DeviceState.Failed);
-            if (done == ids.Count || DateTime.UtcNow > deadline)
+            try
             {
-                return all.Select(d => d!).ToList();
+                var all = new List<Device>(ids.Count);
+                foreach (var chunk in ids.Chunk(16))
+                {
+                    all.AddRange((await Task.WhenAll(chunk.Select(id => store.GetAsync(id)))).Select(d => d!));
+                }
+                if (all.All(d => d.State is DeviceState.Provisioned or DeviceState.Failed) || DateTime.UtcNow > deadline)
+                {
+                    return all;
+                }
+            }
+            catch (Provision.Core.StorageUnavailableException)
+            {
+                // A busy machine: poll again.
             }
             await Task.Delay(1000);
         }
