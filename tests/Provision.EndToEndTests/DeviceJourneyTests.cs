@@ -23,6 +23,7 @@ public sealed class DeviceJourneyTests(AppFixture app)
         {
             using var response = await app.Http.SendAsync(AppFixture.Device("provision/getCerts", token, new { id = deviceId }));
             Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+            Assert.NotNull(response.Content.Headers.ContentLength);
             certs = response.StatusCode == HttpStatusCode.OK ? System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync()) : null;
             return certs is not null;
         }, "getCerts 200 after the queue-driven provisioning");

@@ -89,14 +89,23 @@ public sealed class AppFixture : IAsyncLifetime
         return request;
     }
 
-    /// <summary>Sends and answers the JSON body, failing with the body when the status is not the expected one.</summary>
+    /// <summary>
+    /// Sends and answers the JSON body, failing with the body when the status is not the expected one. A device
+    /// answer must also come with a Content-Length, never chunked: the C updater reads nothing else.
+    /// </summary>
     public async Task<JsonNode> SendAsync(HttpRequestMessage request, int expectedStatus)
     {
         using (request)
         {
             using var response = await Http.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
+            var body = await response.Content.ReadAsByteArrayAsync();
+            var text = System.Text.Encoding.UTF8.GetString(body);
             Assert.True((int)response.StatusCode == expectedStatus, $"{request.Method} {request.RequestUri}: expected {expectedStatus}, got {(int)response.StatusCode} {text}");
+            if (!request.RequestUri!.AbsolutePath.StartsWith("/manage/", StringComparison.Ordinal))
+            {
+                Assert.True(response.Headers.TransferEncodingChunked != true && response.Content.Headers.ContentLength == body.Length,
+                    $"{request.Method} {request.RequestUri}: a device answer needs Content-Length {body.Length}, got {response.Content.Headers.ContentLength?.ToString() ?? "none"} (chunked: {response.Headers.TransferEncodingChunked})");
+            }
             return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
         }
     }
