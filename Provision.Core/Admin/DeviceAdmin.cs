@@ -160,6 +160,8 @@ public sealed class DeviceAdmin(
             d.CertificateFromCsr = false;
             d.PreviousCertificateId = null;
             d.PreviousCertificateArn = null;
+            d.RetiredCertificateId = null;
+            d.RetiredCertificateDeleteAfter = null;
             d.EncryptedPrivateKey = null;
             d.KeyPurgeAfter = null;
             d.PendingCsr = null;
@@ -268,6 +270,10 @@ public sealed class DeviceAdmin(
             await IgnoreNotFoundAsync(() => iot.DetachThingPrincipalAsync(thingName, arn, cancellationToken));
             await IgnoreNotFoundAsync(() => iot.DeleteCertificateAsync(id, forceDelete: true, cancellationToken: cancellationToken));
             log.LogInformation("Deleted certificate {CertificateId} of {DeviceId}", id, device.Id);
+        }
+        if (device.RetiredCertificateId is { } retired)
+        {
+            await IgnoreNotFoundAsync(() => iot.DeleteCertificateAsync(retired, forceDelete: true, cancellationToken: cancellationToken));
         }
         await IgnoreNotFoundAsync(() => iot.DeleteThingAsync(thingName, cancellationToken));
     }

@@ -25,6 +25,13 @@ public sealed class Device
     public string? PreviousCertificateId { get; set; }
     public string? PreviousCertificateArn { get; set; }
 
+    /// <summary>
+    /// A replaced certificate, inactive and detached, deleted in AWS once <see cref="RetiredCertificateDeleteAfter"/> has
+    /// passed (AWS detaches asynchronously, so it is not deleted at once).
+    /// </summary>
+    public string? RetiredCertificateId { get; set; }
+    public DateTimeOffset? RetiredCertificateDeleteAfter { get; set; }
+
     /// <summary>When a provisioning message was last queued for the device.</summary>
     public DateTimeOffset? ProvisionRequested { get; set; }
 

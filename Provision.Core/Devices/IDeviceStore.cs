@@ -27,7 +27,7 @@ public interface IDeviceStore
     /// <summary>Gives the device a new token (hash) and retires the old one.</summary>
     Task<Device> ReplaceTokenAsync(Device device, string newTokenHash, CancellationToken cancellationToken = default);
 
-    /// <summary>Devices whose private key delivery window has ended.</summary>
+    /// <summary>Devices whose private key delivery window has ended, or whose retired certificate is due for deletion.</summary>
     Task<IReadOnlyList<Device>> ListKeysToPurgeAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the device if nobody changed it since it was read.</summary>

@@ -39,6 +39,9 @@ public sealed class ProvisioningPipeline(
     private static readonly TimeSpan ProductCacheTime = TimeSpan.FromSeconds(30);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Product? Product, DateTimeOffset Until)> _products = new(StringComparer.Ordinal);
 
+    /// <summary>How long a retired certificate stays (inactive, detached) before it is deleted: AWS detaches asynchronously.</summary>
+    public static readonly TimeSpan RetiredCertificateGrace = TimeSpan.FromMinutes(10);
+
     public async Task ProvisionAsync(string deviceId, CancellationToken cancellationToken = default)
     {
         var device = await devices.GetAsync(deviceId, cancellationToken);
@@ -118,6 +121,13 @@ public sealed class ProvisioningPipeline(
         if (device.PreviousCertificateArn is { } previousArn)
         {
             await RetireAsync(thingName, policyName, device.PreviousCertificateId!, previousArn, cancellationToken);
+            if (device.RetiredCertificateId is { } older)
+            {
+                // Two re-issues within the grace: the older one is long detached.
+                await IgnoreNotFoundAsync(() => iot.DeleteCertificateAsync(older, forceDelete: true, cancellationToken));
+            }
+            device.RetiredCertificateId = device.PreviousCertificateId;
+            device.RetiredCertificateDeleteAfter = clock.GetUtcNow() + RetiredCertificateGrace;
             device.PreviousCertificateId = null;
             device.PreviousCertificateArn = null;
         }

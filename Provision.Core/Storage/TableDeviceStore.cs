@@ -142,7 +142,7 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
     public async Task<IReadOnlyList<Device>> ListKeysToPurgeAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(ProvisionTables.Devices, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"KeyPurgeAfter le {now}");
+        var filter = TableClient.CreateQueryFilter($"KeyPurgeAfter le {now} or RetiredCertificateDeleteAfter le {now}");
         return await StorageCalls.RunAsync(async () =>
         {
             var due = new List<Device>();
@@ -175,6 +175,8 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
         [nameof(Device.OfferedRelease)] = d.OfferedRelease,
         [nameof(Device.EncryptedPrivateKey)] = d.EncryptedPrivateKey,
         [nameof(Device.KeyPurgeAfter)] = d.KeyPurgeAfter,
+        [nameof(Device.RetiredCertificateId)] = d.RetiredCertificateId,
+        [nameof(Device.RetiredCertificateDeleteAfter)] = d.RetiredCertificateDeleteAfter,
         [nameof(Device.PendingCsr)] = d.PendingCsr,
         [nameof(Device.Version)] = d.Version,
         [nameof(Device.Properties)] = d.Properties,
@@ -203,6 +205,8 @@ public sealed class TableDeviceStore(ProvisionTables tables, TimeProvider clock)
             OfferedRelease = e.GetString(nameof(Device.OfferedRelease)),
             EncryptedPrivateKey = e.GetString(nameof(Device.EncryptedPrivateKey)),
             KeyPurgeAfter = e.GetDateTimeOffset(nameof(Device.KeyPurgeAfter)),
+            RetiredCertificateId = e.GetString(nameof(Device.RetiredCertificateId)),
+            RetiredCertificateDeleteAfter = e.GetDateTimeOffset(nameof(Device.RetiredCertificateDeleteAfter)),
             PendingCsr = e.GetString(nameof(Device.PendingCsr)),
             Version = e.GetString(nameof(Device.Version)),
             Properties = e.GetString(nameof(Device.Properties)),
