@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Provision.Core;
 using Provision.Core.Admin;
 using Provision.Functions.Manage;
 
@@ -48,6 +49,41 @@ public sealed class ManageProductsFunction(IProductAdmin products, IAuditLog aud
             var rotated = await products.RotateTokenAsync(productId, cancellationToken);
             return ManageViews.Ok(ManageViews.Of(rotated.Product, rotated.Token));
         }, cancellationToken);
+
+    /// <summary>Registration settings: <c>name</c>, <c>reregistration</c> ("ioto" or "token"), <c>autoClaimAccounts</c>.</summary>
+    [Function(nameof(UpdateProduct))]
+    public Task<IResult> UpdateProduct(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = ManageRoutes.Prefix + "products/{productId}")] HttpRequest request,
+        string productId,
+        CancellationToken cancellationToken) =>
+        gate.RunAsync(request, AdminScopes.Admin, AuditSubjects.Product(productId), "update product", async _ =>
+        {
+            var call = await DeviceRequest.ReadAsync(request, bodyRequired: true, cancellationToken);
+            foreach (var field in call.Body.EnumerateObject())
+            {
+                if (!Editable.Contains(field.Name))
+                {
+                    throw new ValidationException($"\"{field.Name}\" cannot be changed; a product's {string.Join(", ", Editable)} can.");
+                }
+            }
+            var changes = new ProductChanges(call.OptionalString("name"), call.OptionalString("reregistration"), AutoClaimAccounts(call));
+            return ManageViews.Ok(ManageViews.Of(await products.UpdateAsync(productId, changes, cancellationToken)));
+        }, cancellationToken);
+
+    private static readonly string[] Editable = ["name", "reregistration", "autoClaimAccounts"];
+
+    private static IReadOnlyList<string>? AutoClaimAccounts(DeviceRequest call)
+    {
+        if (!call.Body.TryGetProperty("autoClaimAccounts", out var accounts) || accounts.ValueKind == System.Text.Json.JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (accounts.ValueKind != System.Text.Json.JsonValueKind.Array || accounts.EnumerateArray().Any(a => a.ValueKind != System.Text.Json.JsonValueKind.String))
+        {
+            throw new ValidationException("\"autoClaimAccounts\" must be an array of account ids.");
+        }
+        return [.. accounts.EnumerateArray().Select(a => a.GetString()!)];
+    }
 
     /// <summary>Changes to the product, its devices list and its releases, newest first.</summary>
     [Function(nameof(ProductAudit))]

@@ -13,7 +13,8 @@ public static class ManageViews
     public const int DefaultPageSize = 100;
 
     public sealed record ProductView(
-        string Id, string Name, string? PolicyName, string? ThingType, string? ThingGroup, DateTimeOffset Created, string? Token = null);
+        string Id, string Name, string? PolicyName, string? ThingType, string? ThingGroup, string Reregistration,
+        IReadOnlyList<string> AutoClaimAccounts, DateTimeOffset Created, string? Token = null);
 
     public sealed record FleetTokenView(string Id, string ProductId, string Name, DateTimeOffset Created, DateTimeOffset? Revoked, string? Token = null);
 
@@ -43,7 +44,7 @@ public static class ManageViews
     public static IResult Created(object value) => Results.Json(value, DeviceJson.Options, statusCode: StatusCodes.Status201Created);
 
     public static ProductView Of(Product p, string? token = null) =>
-        new(p.Id, p.Name, p.PolicyName, p.ThingType, p.ThingGroup, p.Created, token);
+        new(p.Id, p.Name, p.PolicyName, p.ThingType, p.ThingGroup, p.Reregistration.ToString().ToLowerInvariant(), p.AutoClaimAccounts, p.Created, token);
 
     public static FleetTokenView Of(FleetToken t, string? token = null) => new(t.Id, t.ProductId, t.Name, t.Created, t.Revoked, token);
 

@@ -13,6 +13,7 @@ public class ManageMetadataTests
     [InlineData("ListProducts", "get", "manage/products")]
     [InlineData("GetProduct", "get", "manage/products/{productId}")]
     [InlineData("RotateProductToken", "post", "manage/products/{productId}/token")]
+    [InlineData("UpdateProduct", "patch", "manage/products/{productId}")]
     [InlineData("CreateDevice", "post", "manage/products/{productId}/devices")]
     [InlineData("ListDevices", "get", "manage/products/{productId}/devices")]
     [InlineData("ImportDevices", "post", "manage/products/{productId}/devices/import")]

@@ -1,5 +1,10 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Provision.Core;
+using Provision.Core.Devices;
+using Provision.Core.Products;
 using Provision.Core.Security;
+using Provision.Tests.Infrastructure;
 
 namespace Provision.Tests.Admin;
 
@@ -112,6 +117,68 @@ public class ManageProductsTests : ManageTestBase
     public async Task RotateProductToken_Unknown_Returns404()
     {
         var response = await Run(Products.RotateProductToken(Post(), "Nope", CancellationToken.None));
+
+        AssertProblem(response, StatusCodes.Status404NotFound, "Nope");
+    }
+
+    private static HttpRequest Patch(string body) => HttpResults.Request("PATCH", body, Admin);
+
+    [Fact]
+    public async Task UpdateProduct_StrictReregistrationAndAccounts_StoredAndShown()
+    {
+        var (id, _) = await CreateProductAsync();
+
+        var response = await Run(Products.UpdateProduct(Patch("""{"reregistration":"token","autoClaimAccounts":["ACME","ACME","beta-2"]}"""), id, CancellationToken.None));
+
+        Assert.Equal(StatusCodes.Status200OK, response.Status);
+        Assert.Equal("token", response.Json.GetProperty("reregistration").GetString());
+        var stored = (await ProductStore.GetAsync(id))!;
+        Assert.Equal((ReregistrationMode.Token, "ACME,beta-2"), (stored.Reregistration, string.Join(",", stored.AutoClaimAccounts)));
+    }
+
+    [Fact]
+    public async Task UpdateProduct_NewProduct_DefaultsToIotoWithNoAutoClaim()
+    {
+        var (id, _) = await CreateProductAsync();
+
+        var response = await Run(Products.GetProduct(Get(), id, CancellationToken.None));
+
+        Assert.Equal(("ioto", 0), (response.Json.GetProperty("reregistration").GetString(), response.Json.GetProperty("autoClaimAccounts").GetArrayLength()));
+    }
+
+    [Fact]
+    public async Task UpdateProduct_StrictMode_ProductTokenAloneNoLongerRegistersAgain()
+    {
+        var (id, productToken) = await CreateProductAsync();
+        var registrations = Services.GetRequiredService<IRegistrationService>();
+        await registrations.RegisterAsync($"Bearer {productToken}", new RegistrationRequest("STRICT0001", id, null));
+
+        await Run(Products.UpdateProduct(Patch("""{"reregistration":"token"}"""), id, CancellationToken.None));
+
+        await Assert.ThrowsAsync<EntityExistsException>(() => registrations.RegisterAsync($"Bearer {productToken}", new RegistrationRequest("STRICT0001", id, null)));
+    }
+
+    [Theory]
+    [InlineData("""{"reregistration":"sometimes"}""", "\"reregistration\" must be")]
+    [InlineData("""{"autoClaimAccounts":"ACME"}""", "must be an array")]
+    [InlineData("""{"autoClaimAccounts":["a b"]}""", "auto-claim account id")]
+    [InlineData("""{"name":"Renamed","tokenHash":"x"}""", "cannot be changed")]
+    public async Task UpdateProduct_BadInput_Returns400AndChangesNothing(string body, string error)
+    {
+        var (id, _) = await CreateProductAsync();
+        var before = (await ProductStore.GetAsync(id))!;
+
+        var response = await Run(Products.UpdateProduct(Patch(body), id, CancellationToken.None));
+
+        AssertProblem(response, StatusCodes.Status400BadRequest, error);
+        var after = (await ProductStore.GetAsync(id))!;
+        Assert.Equal((before.Name, before.Reregistration, before.AutoClaimAccounts.Count, before.ETag), (after.Name, after.Reregistration, after.AutoClaimAccounts.Count, after.ETag));
+    }
+
+    [Fact]
+    public async Task UpdateProduct_Unknown_Returns404()
+    {
+        var response = await Run(Products.UpdateProduct(Patch("""{"reregistration":"token"}"""), "Nope", CancellationToken.None));
 
         AssertProblem(response, StatusCodes.Status404NotFound, "Nope");
     }
