@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using Provision.MicroBench;
+
+BenchmarkSwitcher.FromAssembly(typeof(PolicyBenchmarks).Assembly).Run(args);
