@@ -51,6 +51,9 @@ param principalType string = ''
 @description('Optional. Private networking: the function app joins a virtual network, and storage (blob, queue, table) and Key Vault are reached through private endpoints and private DNS zones, with public access to storage off and Key Vault denying public traffic except the IP rules an operator adds.')
 param vnetEnabled bool = false
 
+@description('Optional. Public https base URL the Ioto agent is given as its api (a custom domain or a front door). Empty = https://<function app name>.azurewebsites.net; set it when the app has a custom domain or a unique default host name.')
+param publicUrl string = ''
+
 @description('Optional. Maximum number of instances the function app scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -221,6 +224,7 @@ module resources 'resources.bicep' = {
     environmentName: environmentName
     location: location
     tags: tags
+    publicUrl: publicUrl
     principalId: principalId
     principalType: principalType
     vnetEnabled: vnetEnabled

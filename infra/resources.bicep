@@ -31,6 +31,9 @@ param location string
 @description('Optional. Tags of all resources.')
 param tags object = {}
 
+@description('Optional. Public https base URL the Ioto agent is given as its api (a custom domain or a front door). Empty = https://<function app name>.azurewebsites.net; set it when the app has a custom domain or a unique default host name.')
+param publicUrl string = ''
+
 @description('Optional. Principal id of an operator (user or group) granted Key Vault Secrets Officer on the vault. Empty for none.')
 param principalId string = ''
 
@@ -330,7 +333,7 @@ var appSettings = {
   Cloud__DeviceRole: deviceRole
   Cloud__CredentialsDurationSeconds: string(credentialsDurationSeconds)
   Cloud__Name: environmentName
-  Cloud__PublicUrl: 'https://${names.functionApp}.azurewebsites.net'
+  Cloud__PublicUrl: empty(publicUrl) ? 'https://${names.functionApp}.azurewebsites.net' : publicUrl
   Credentials__PermitsPerWindow: string(credentialsPermitsPerWindow)
   Credentials__Window: credentialsWindow
   Reissue__PermitsPerWindow: string(reissuePermitsPerWindow)
