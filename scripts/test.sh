@@ -19,5 +19,9 @@ for project in Provision.Tests Provision.EndToEndTests; do
     --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=1
 done
 
+# A test host that ends abruptly (or leaves a frozen Azurite behind) cannot stop the in-memory Azurite it
+# started; nothing of this run may outlive it. run.sh's Azurite keeps its data on disk and is not matched.
+pkill -KILL -f "$PWD/node_modules/azurite/dist/src/azurite.js --silent --inMemoryPersistence" || true
+
 node scripts/trx-summary.js "$results/Provision.Tests.trx" "$results/Provision.EndToEndTests.trx"
 exit $status
