@@ -11,6 +11,7 @@ using Provision.Core;
 using Provision.Core.Admin;
 using Provision.Core.Devices;
 using Provision.Emulators.Aws;
+using Provision.Tests.Infrastructure;
 using FunctionsHostOptions = Provision.FunctionsHost.FunctionsHostOptions;
 using WorkerHost = Provision.FunctionsHost.FunctionsHost;
 
@@ -39,7 +40,7 @@ internal sealed class BenchRun : IAsyncDisposable
 
     public static async Task<BenchRun> StartAsync(BenchOptions options)
     {
-        var azurite = await Azurite.StartAsync(options.RepoRoot);
+        var azurite = Azurite.StartPrivate();
         // Keys for every device provisioned, made before anything is measured: the emulator stays off the measured path.
         var aws = await AwsEmulator.StartAsync(new AwsEmulatorOptions { KeyPoolSize = options.Devices + 64 });
         var settings = new Dictionary<string, string?>
@@ -284,6 +285,6 @@ internal sealed class BenchRun : IAsyncDisposable
         await host.DisposeAsync();
         await core.DisposeAsync();
         await aws.DisposeAsync();
-        azurite.Dispose();
+        azurite.Stop();
     }
 }
