@@ -18,9 +18,11 @@ public interface IProvisioningPipeline
 }
 
 /// <summary>
-/// The steps of provisioning, each idempotent. A certificate is created inactive and persisted at once,
-/// and only activated once it is on record: a creation whose answer was lost leaves an inactive orphan,
-/// never a second active certificate. Throttling by AWS puts the device back on the queue with a delay instead of
+/// The steps of provisioning, each idempotent. A certificate is persisted as soon as AWS answers, and no certificate
+/// the registry does not hold can ever connect: one made from the device's CSR is created inactive and activated only
+/// once it is on record (the device holds its key, so a lost answer must leave it unusable); one with a key made by AWS
+/// is created active, because its key exists only in AWS's answer, so a lost answer leaves a certificate nobody can
+/// present (and with no policy and no thing), and each device saves the 10-a-second UpdateCertificate call. Throttling by AWS puts the device back on the queue with a delay instead of
 /// failing the attempt, so it never counts toward the poison limit. Products are cached briefly: a thousand
 /// devices of one product claimed at once read it once.
 /// </summary>
@@ -107,16 +109,21 @@ public sealed class ProvisioningPipeline(
             await iot.AddThingToThingGroupAsync(thingName, thingGroup, cancellationToken);
         }
 
+        var createdActive = false;
         if (device.CertificateArn is null)
         {
-            device = await CreateCertificateAsync(device, thingName, cancellationToken);
+            (device, createdActive) = await CreateCertificateAsync(device, thingName, cancellationToken);
         }
 
         // The client checks each policy once per process (GetPolicy allows 10 calls a second).
         await iot.EnsurePolicyAsync(policyName, cancellationToken);
         await iot.AttachPolicyAsync(policyName, device.CertificateArn!, cancellationToken);
         await iot.AttachThingPrincipalAsync(thingName, device.CertificateArn!, cancellationToken);
-        await iot.UpdateCertificateAsync(device.CertificateId!, IotCertificateStatus.Active, cancellationToken);
+        if (!createdActive)
+        {
+            // A CSR certificate, or one recorded by an earlier attempt: activating twice is harmless.
+            await iot.UpdateCertificateAsync(device.CertificateId!, IotCertificateStatus.Active, cancellationToken);
+        }
 
         if (device.PreviousCertificateArn is { } previousArn)
         {
@@ -150,7 +157,8 @@ public sealed class ProvisioningPipeline(
         return product;
     }
 
-    private async Task<Device> CreateCertificateAsync(Device device, string thingName, CancellationToken cancellationToken)
+    /// <summary>Creates the device's certificate (active only when AWS made its key) and records it at once.</summary>
+    private async Task<(Device Device, bool Active)> CreateCertificateAsync(Device device, string thingName, CancellationToken cancellationToken)
     {
         var fromCsr = device.PendingCsr is not null;
         IotCertificate certificate;
@@ -158,7 +166,7 @@ public sealed class ProvisioningPipeline(
         {
             certificate = fromCsr
                 ? await iot.CreateCertificateFromCsrAsync(device.PendingCsr!, setAsActive: false, cancellationToken)
-                : await iot.CreateKeysAndCertificateAsync(setAsActive: false, cancellationToken);
+                : await iot.CreateKeysAndCertificateAsync(setAsActive: true, cancellationToken);
         }
         catch (AwsServiceException e) when (fromCsr && e.Kind == AwsErrorKind.InvalidRequest)
         {
@@ -176,12 +184,19 @@ public sealed class ProvisioningPipeline(
         try
         {
             // Persist at once: a later run reuses this certificate instead of minting another.
-            return await devices.UpdateAsync(device, cancellationToken);
+            return (await devices.UpdateAsync(device, cancellationToken), !fromCsr);
         }
         catch (ConcurrencyException)
         {
-            // Another run got there first; this certificate was never activated or attached, so remove it.
-            await IgnoreAwsErrorsAsync(() => iot.DeleteCertificateAsync(certificate.CertificateId, cancellationToken: cancellationToken));
+            // Another run got there first; this certificate was never attached, so remove it (AWS deletes only inactive ones).
+            await IgnoreAwsErrorsAsync(async () =>
+            {
+                if (!fromCsr)
+                {
+                    await iot.UpdateCertificateAsync(certificate.CertificateId, IotCertificateStatus.Inactive, cancellationToken);
+                }
+                await iot.DeleteCertificateAsync(certificate.CertificateId, cancellationToken: cancellationToken);
+            });
             throw;
         }
     }

@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace Provision.Bench;
 
-public sealed record BenchOptions(int Devices, int Requests, int Concurrency, string Output, string RepoRoot)
+/// <param name="Only">"http" or "provisioning" to measure one part; null measures both.</param>
+public sealed record BenchOptions(int Devices, int Requests, int Concurrency, string Output, string RepoRoot, string? Only)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -13,7 +14,8 @@ public sealed record BenchOptions(int Devices, int Requests, int Concurrency, st
             int.Parse(Arg("--requests") ?? "400", CultureInfo.InvariantCulture),
             int.Parse(Arg("--concurrency") ?? "16", CultureInfo.InvariantCulture),
             Path.GetFullPath(Arg("--out") ?? Path.Combine(root, "bench", "results.json")),
-            root);
+            root,
+            Arg("--only"));
     }
 
     private static string FindRoot()

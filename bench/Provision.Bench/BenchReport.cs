@@ -12,7 +12,8 @@ public sealed record Measurement(string Name, int Concurrency, int Requests, dou
 public sealed record ProvisioningResult(
     int Devices, int Provisioned, int Failed, double Seconds, double DevicesPerSecond,
     string BindingOperation, double BindingDevicesPerSecond, double PercentOfBindingQuota,
-    double CertificatesPerDevice, int DevicesWithOneActiveCertificate, int ThrottledCalls, Dictionary<string, double> CallsPerDevice);
+    double CertificatesPerDevice, int DevicesWithOneActiveCertificate, int ThrottledCalls, Dictionary<string, double> CallsPerDevice,
+    int[] BindingCallsPerSecond, int[] ProvisionedPerSecond);
 
 public sealed class BenchReport(BenchOptions options, int processors, DateTimeOffset started)
 {
@@ -54,6 +55,9 @@ public sealed class BenchReport(BenchOptions options, int processors, DateTimeOf
                 $"Provisioning {p.Devices} devices claimed at once: {p.Provisioned} provisioned, {p.Failed} Failed in {p.Seconds:F1} s = {p.DevicesPerSecond:F2} devices/s; " +
                 $"binding quota {p.BindingOperation} = {p.BindingDevicesPerSecond:F2} devices/s → {p.PercentOfBindingQuota:F1} %; " +
                 $"{p.CertificatesPerDevice:F3} certificates created per device, {p.DevicesWithOneActiveCertificate} devices with exactly one active certificate; {p.ThrottledCalls} throttled calls"));
+            output.WriteLine($"  {p.BindingOperation} calls per second: {string.Join(' ', p.BindingCallsPerSecond)}");
+            output.WriteLine($"  devices provisioned per second: {string.Join(' ', p.ProvisionedPerSecond)}");
+            output.WriteLine($"  calls per device: {string.Join(", ", p.CallsPerDevice.OrderBy(c => c.Key).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:F2}")))}");
         }
     }
 

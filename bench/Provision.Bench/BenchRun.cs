@@ -42,7 +42,8 @@ internal sealed class BenchRun : IAsyncDisposable
     {
         var azurite = Azurite.StartPrivate();
         // Keys for every device provisioned, made before anything is measured: the emulator stays off the measured path.
-        var aws = await AwsEmulator.StartAsync(new AwsEmulatorOptions { KeyPoolSize = options.Devices + 64 });
+        var keys = options.Devices + 64;
+        var aws = await AwsEmulator.StartAsync(new AwsEmulatorOptions { KeyPoolSize = keys });
         var settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
@@ -58,8 +59,9 @@ internal sealed class BenchRun : IAsyncDisposable
             ["Credentials__PermitsPerWindow"] = "100000",
         };
         var core = BuildCore(options, settings, aws);
-        Console.WriteLine($"Waiting for the emulator's {options.Devices} RSA keys (kept off the measured path)...");
-        while (aws.KeysReady < options.Devices)
+        Console.WriteLine($"Waiting for the emulator's {keys} RSA keys (kept off the measured path)...");
+        // Every key, so that no key generation runs while anything is measured.
+        while (aws.KeysReady < keys)
         {
             await Task.Delay(1000);
         }
@@ -91,6 +93,20 @@ internal sealed class BenchRun : IAsyncDisposable
     public async Task<BenchReport> MeasureAsync()
     {
         var report = new BenchReport(options, Environment.ProcessorCount, DateTimeOffset.UtcNow);
+        if (options.Only != "provisioning")
+        {
+            await MeasureHttpAsync(report);
+        }
+        if (options.Only != "http")
+        {
+            report.Provisioning = await MeasureProvisioningAsync();
+            report.WorkerRssAfterProvisioningMb = WorkerRssMb();
+        }
+        return report;
+    }
+
+    private async Task MeasureHttpAsync(BenchReport report)
+    {
         var devices = await SeedProvisionedAsync("benchapi", options.Concurrency);
         var table = new TableServiceClient(azurite.ConnectionString).GetTableClient(TablePrefix + "Devices");
 
@@ -110,9 +126,6 @@ internal sealed class BenchRun : IAsyncDisposable
             report.Add(await MeasureAsync("getCreds", concurrency, requests, i => PostAsync("/provision/getCreds", devices[i], """{"id":"ID"}""")));
         }
         report.WorkerRssMb = WorkerRssMb();
-        report.Provisioning = await MeasureProvisioningAsync();
-        report.WorkerRssAfterProvisioningMb = WorkerRssMb();
-        return report;
     }
 
     private async Task PostAsync(string path, DeviceWithToken device, string body)
@@ -171,35 +184,49 @@ internal sealed class BenchRun : IAsyncDisposable
             devices.Add(await admin.CreateAsync(productId, $"{productId.ToUpperInvariant()}{i:D6}"));
         }
         await Task.WhenAll(devices.Select(d => admin.ClaimAsync(d.Device.Id, "bench-account")));
-        await WaitProvisionedAsync(devices.Select(d => d.Device.Id).ToList(), TimeSpan.FromMinutes(2));
+        await WaitProvisionedAsync(productId, TimeSpan.FromMinutes(2));
         await core.GetRequiredService<IReleaseAdmin>().CreateAsync(productId, new NewRelease("2.0.0", "https://updates.example.com/bench-2.0.0.bin", new string('a', 64)));
         return devices;
     }
 
-    private async Task<List<Device>> WaitProvisionedAsync(List<string> ids, TimeSpan timeout)
+    /// <summary>
+    /// Waits until every device of <paramref name="productId"/> is Provisioned or Failed. One small query a second asks
+    /// which are still under way (reading every device each second would load Azurite alongside the app being measured);
+    /// the devices are read once at the end.
+    /// </summary>
+    private async Task<List<Device>> WaitProvisionedAsync(string productId, TimeSpan timeout)
     {
-        var store = core.GetRequiredService<IDeviceStore>();
+        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient(TablePrefix + "Devices");
+        var underWay = TableClient.CreateQueryFilter(
+            $"ProductId eq {productId} and State ne {nameof(DeviceState.Provisioned)} and State ne {nameof(DeviceState.Failed)}");
         var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        while (DateTime.UtcNow < deadline)
         {
             try
             {
-                var all = new List<Device>(ids.Count);
-                foreach (var chunk in ids.Chunk(16))
+                var first = await table.QueryAsync<TableEntity>(underWay, maxPerPage: 1, select: ["PartitionKey"]).AsPages().FirstAsync();
+                if (first.Values.Count == 0 && first.ContinuationToken is null)
                 {
-                    all.AddRange((await Task.WhenAll(chunk.Select(id => store.GetAsync(id)))).Select(d => d!));
-                }
-                if (all.All(d => d.State is DeviceState.Provisioned or DeviceState.Failed) || DateTime.UtcNow > deadline)
-                {
-                    return all;
+                    break;
                 }
             }
-            catch (Provision.Core.StorageUnavailableException)
+            catch (RequestFailedException)
             {
                 // A busy machine: poll again.
             }
             await Task.Delay(1000);
         }
+        var store = core.GetRequiredService<IDeviceStore>();
+        var all = new List<Device>();
+        string? token = null;
+        do
+        {
+            var page = await store.ListByProductAsync(productId, 1000, token);
+            all.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return all;
     }
 
     private async Task<ProvisioningResult> MeasureProvisioningAsync()
@@ -230,7 +257,8 @@ internal sealed class BenchRun : IAsyncDisposable
                 }
             }));
         }
-        var devices = await WaitProvisionedAsync(ids, TimeSpan.FromSeconds(options.Devices / 5.0 + 120));
+        Console.WriteLine($"  claims sent in {(DateTimeOffset.UtcNow - started).TotalSeconds:F1} s");
+        var devices = await WaitProvisionedAsync(productId, TimeSpan.FromSeconds(options.Devices / 5.0 + 120));
         var provisioned = devices.Where(d => d.State == DeviceState.Provisioned).ToList();
         var last = provisioned.Count > 0 ? provisioned.Max(d => d.Updated) : DateTimeOffset.UtcNow;
         var seconds = (last - started).TotalSeconds;
@@ -246,10 +274,22 @@ internal sealed class BenchRun : IAsyncDisposable
         var active = ids.Select(id => aws.State.Things.TryGetValue(id, out var thing)
             ? thing.Principals.Count(p => aws.State.Certificates.Values.Any(c => c.Arn == p && c.Status == CertificateStatus.ACTIVE))
             : 0).ToList();
+        // Second by second from the first claim: where the pace is lost (a ramp, stalls, a tail).
+        int[] PerSecond(IEnumerable<DateTimeOffset> times)
+        {
+            var counts = new int[(int)Math.Ceiling(Math.Max(seconds, 0)) + 1];
+            foreach (var time in times)
+            {
+                counts[Math.Clamp((int)(time - started).TotalSeconds, 0, counts.Length - 1)]++;
+            }
+            return counts;
+        }
+        var bindingCalls = PerSecond(aws.Journal.Calls.Where(c => c.Succeeded && c.Operation == binding.Operation).Select(c => c.Timestamp));
+        var completions = PerSecond(provisioned.Select(d => d.Updated));
         return new ProvisioningResult(options.Devices, provisioned.Count, devices.Count(d => d.State == DeviceState.Failed), seconds, rate,
             binding.Operation, binding.DevicesPerSecond, 100 * rate / binding.DevicesPerSecond,
             (double)certificates / options.Devices, active.Count(a => a == 1),
-            aws.Journal.Calls.Count(c => c.ErrorCode == "ThrottlingException"), callsPerDevice);
+            aws.Journal.Calls.Count(c => c.ErrorCode == "ThrottlingException"), callsPerDevice, bindingCalls, completions);
     }
 
     /// <summary>Resident memory of the worker process (a child of this process running Provision.Functions).</summary>

@@ -23,7 +23,7 @@ public sealed class AwsEmulatorOptions
     /// <summary>Overrides of the per-operation quotas, by operation name.</summary>
     public Dictionary<string, double> Quotas { get; } = [];
 
-    /// <summary>RSA keys generated ahead of time for CreateKeysAndCertificate (0: each key is made on the spot), so a benchmark measures the app, not the emulator's key generation.</summary>
+    /// <summary>RSA keys generated once, ahead of time, for CreateKeysAndCertificate (0: each key is made on the spot), so a benchmark measures the app, not the emulator's key generation.</summary>
     public int KeyPoolSize { get; set; }
 
     /// <summary>Page size of list operations when the caller does not set maxResults.</summary>

@@ -4,19 +4,19 @@ using System.Security.Cryptography;
 namespace Provision.Emulators.Aws;
 
 /// <summary>
-/// RSA-2048 keys made ahead of time on background threads (filled at start, refilled as keys are taken), so that
-/// CreateKeysAndCertificate does not spend its caller's time generating a key. An empty pool makes a key on the spot.
+/// RSA-2048 keys made ahead of time on background threads, so that CreateKeysAndCertificate does not spend its caller's
+/// time generating a key. The pool is filled once and not refilled: size it for the run, so key generation never
+/// competes with what a benchmark measures. An empty pool makes a key on the spot.
 /// </summary>
 internal sealed class RsaKeyPool : IDisposable
 {
     private readonly ConcurrentQueue<RSA> keys = new();
-    private readonly SemaphoreSlim taken = new(0);
     private readonly CancellationTokenSource stopping = new();
-    private readonly int size;
+    private int toMake;
 
     public RsaKeyPool(int size)
     {
-        this.size = size;
+        toMake = size;
         if (size > 0)
         {
             for (var i = 0; i < Environment.ProcessorCount; i++)
@@ -28,31 +28,13 @@ internal sealed class RsaKeyPool : IDisposable
 
     public int Available => keys.Count;
 
-    public RSA Take()
-    {
-        if (keys.TryDequeue(out var key))
-        {
-            taken.Release();
-            return key;
-        }
-        return RSA.Create(2048);
-    }
+    public RSA Take() => keys.TryDequeue(out var key) ? key : RSA.Create(2048);
 
     private void Fill()
     {
-        try
+        while (!stopping.IsCancellationRequested && Interlocked.Decrement(ref toMake) >= 0)
         {
-            while (!stopping.IsCancellationRequested)
-            {
-                while (keys.Count < size && !stopping.IsCancellationRequested)
-                {
-                    keys.Enqueue(RSA.Create(2048));
-                }
-                taken.Wait(stopping.Token);
-            }
-        }
-        catch (OperationCanceledException)
-        {
+            keys.Enqueue(RSA.Create(2048));
         }
     }
 

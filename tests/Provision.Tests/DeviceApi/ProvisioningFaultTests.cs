@@ -39,10 +39,12 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
         await Queue.RunAsync();
 
         AssertProvisionedOnce(id);
+        // A run that lost the race removed the certificate it had made.
+        Assert.Single(ActiveCertificates());
     }
 
     [Fact]
-    public async Task Queue_AnswerLostAfterCertificateCreated_RetryLeavesOneActiveCertificate()
+    public async Task Queue_AnswerLostAfterCertificateCreated_OrphanCanNeverConnect()
     {
         var (id, token) = await RegisterAsync();
         await ClaimAsync(id);
@@ -50,16 +52,37 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
 
         await Queue.RunAsync();
 
-        // The first certificate exists in AWS but never reached the registry: it stays inactive and unattached.
+        // The first certificate exists in AWS but never reached the registry, and its key existed only in the lost answer.
         Assert.Equal(2, Emulator.Journal.Count("CreateKeysAndCertificate"));
         Assert.Equal(2, Emulator.State.Certificates.Values.Count(c => c.Created >= Started));
-        Assert.Single(ActiveCertificates());
+        AssertOrphansCanNeverConnect(id);
         AssertProvisionedOnce(id);
         Assert.Equal(StatusCodes.Status200OK, (await GetCertsAsync(id, token)).Status);
     }
 
     [Fact]
-    public async Task Queue_CrashBeforeCertificatePersisted_RetryLeavesOneActiveCertificate()
+    public async Task Queue_CsrAnswerLost_OrphanStaysInactive()
+    {
+        var (id, token) = await RegisterAsync();
+        await ClaimAsync(id);
+        var (key, csr) = NewCsr(id);
+        using (key)
+        {
+            Assert.Equal(StatusCodes.Status202Accepted, (await GetCertsAsync(id, token, csr)).Status);
+        }
+        using var fault = Emulator.Faults.Inject("CreateCertificateFromCsr", FaultKind.DropConnection, times: 1);
+
+        await Queue.RunAsync();
+
+        // The device holds this key, so the unrecorded certificate must never be active.
+        Assert.Equal(2, Emulator.Journal.Count("CreateCertificateFromCsr"));
+        Assert.Equal(2, Emulator.State.Certificates.Values.Count(c => c.Created >= Started));
+        Assert.Single(ActiveCertificates());
+        AssertProvisionedOnce(id);
+    }
+
+    [Fact]
+    public async Task Queue_CrashBeforeCertificatePersisted_OrphanCanNeverConnect()
     {
         var (id, _) = await RegisterAsync();
         await ClaimAsync(id);
@@ -70,8 +93,28 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
         await Queue.RunAsync();
 
         Assert.Equal(2, Emulator.State.Certificates.Values.Count(c => c.Created >= Started));
-        Assert.Single(ActiveCertificates());
+        AssertOrphansCanNeverConnect(id);
         AssertProvisionedOnce(id);
+    }
+
+    [Fact]
+    public async Task Queue_CertificateRecordedButNotActivated_ResumedRunActivatesIt()
+    {
+        var (id, _) = await RegisterAsync();
+        await ClaimAsync(id);
+        // An attempt that recorded an inactive certificate and stopped (as one made from a CSR would be).
+        var certificate = await Services.GetRequiredService<Provision.Core.Aws.IIotClient>().CreateKeysAndCertificateAsync(setAsActive: false);
+        var device = (await Devices.GetAsync(id))!;
+        device.MoveTo(DeviceState.Provisioning);
+        device.CertificateId = certificate.CertificateId;
+        device.CertificateArn = certificate.CertificateArn;
+        device.CertificatePem = certificate.CertificatePem;
+        await Devices.UpdateAsync(device);
+
+        await Services.GetRequiredService<IProvisioningPipeline>().ProvisionAsync(id);
+
+        AssertProvisionedOnce(id);
+        Assert.Equal(certificate.CertificateId, (await Devices.GetAsync(id))!.CertificateId);
     }
 
     [Fact]
@@ -229,6 +272,23 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
         var function = ActivatorUtilities.CreateInstance<ProvisionThingsFunction>(offline);
 
         await Assert.ThrowsAsync<StorageUnavailableException>(() => function.ProvisionThings("""{"deviceId":"D1"}""", default));
+    }
+
+    /// <summary>
+    /// Every certificate made in this test other than the device's is attached to no thing and has no policy, so
+    /// AWS IoT refuses it whatever client id it presents; nobody holds its key either.
+    /// </summary>
+    private void AssertOrphansCanNeverConnect(string id)
+    {
+        var recorded = Devices.GetAsync(id).GetAwaiter().GetResult()!.CertificateId;
+        var orphans = Emulator.State.Certificates.Values.Where(c => c.Created >= Started && c.Id != recorded).ToList();
+        Assert.NotEmpty(orphans);
+        foreach (var orphan in orphans)
+        {
+            Assert.DoesNotContain(Emulator.State.Things.Values, t => t.Principals.Contains(orphan.Arn));
+            Assert.Empty(Emulator.State.PoliciesAttachedTo(orphan.Arn));
+            Assert.Equal(PolicyDecision.ImplicitDeny, Emulator.AuthorizeMqtt(orphan.Id, id, MqttAction.Connect));
+        }
     }
 
     /// <summary>Provisioned, with exactly one thing and one active certificate, attached to it.</summary>
