@@ -34,7 +34,10 @@ internal sealed class RsaKeyPool : IDisposable
     {
         while (!stopping.IsCancellationRequested && Interlocked.Decrement(ref toMake) >= 0)
         {
-            keys.Enqueue(RSA.Create(2048));
+            var key = RSA.Create(2048);
+            // The key is generated lazily, on first use: use it here, off the measured path.
+            key.ExportSubjectPublicKeyInfo();
+            keys.Enqueue(key);
         }
     }
 
