@@ -21,6 +21,8 @@ public sealed class BenchReport(BenchOptions options, int processors, DateTimeOf
     public DateTimeOffset Started { get; } = started;
     public List<Measurement> Measurements { get; } = [];
     public double LogRecordsPerCheckin { get; set; }
+    public double FirstRequestMs { get; set; }
+    public double WorkerRssIdleMb { get; set; }
     public double WorkerRssMb { get; set; }
     public double WorkerRssAfterProvisioningMb { get; set; }
     public ProvisioningResult? Provisioning { get; set; }
@@ -47,8 +49,9 @@ public sealed class BenchReport(BenchOptions options, int processors, DateTimeOf
             var ratios = ratio.Call is null ? "| | " : string.Create(CultureInfo.InvariantCulture, $"| {ratio.P50OverA:F2}× | {ratio.ThroughputOverB:F2}× ");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {m.Name} | {m.Concurrency} | {m.P50Ms:F2} | {m.P95Ms:F2} | {m.P99Ms:F2} | {m.PerSecond:F0} {ratios}|"));
         }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"First request to the fresh worker (a check-in with an unknown token): {FirstRequestMs:F0} ms"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Host log records per check-in (after host.json filters): {LogRecordsPerCheckin:F2}"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Worker RSS after the HTTP load: {WorkerRssMb:F0} MB; after provisioning: {WorkerRssAfterProvisioningMb:F0} MB"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Worker RSS started, before any request: {WorkerRssIdleMb:F0} MB; after the HTTP load: {WorkerRssMb:F0} MB; after provisioning: {WorkerRssAfterProvisioningMb:F0} MB"));
         if (Provisioning is { } p)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -69,7 +72,7 @@ public sealed class BenchReport(BenchOptions options, int processors, DateTimeOf
         {
             Started, Machine, options.Devices, options.Requests, options.Concurrency, Measurements,
             Ratios = Ratios().Select(r => new { r.Call.Name, r.Call.Concurrency, r.P50OverA, r.ThroughputOverB }),
-            LogRecordsPerCheckin, WorkerRssMb, WorkerRssAfterProvisioningMb, Provisioning,
+            LogRecordsPerCheckin, FirstRequestMs, WorkerRssIdleMb, WorkerRssMb, WorkerRssAfterProvisioningMb, Provisioning,
         }, new JsonSerializerOptions { WriteIndented = true });
     }
 }

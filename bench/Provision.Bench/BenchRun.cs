@@ -65,12 +65,14 @@ internal sealed class BenchRun : IAsyncDisposable
         {
             await Task.Delay(1000);
         }
+        var starting = Stopwatch.StartNew();
         var host = await WorkerHost.StartAsync(new FunctionsHostOptions
         {
             AppDirectory = Path.Combine(options.RepoRoot, "Provision.Functions", "bin", "Release", "net10.0"),
             SettingsFile = Path.Combine(options.RepoRoot, "local.settings.sample.json"),
             Settings = settings,
         });
+        Console.WriteLine($"Worker started in {starting.Elapsed.TotalSeconds:F1} s");
         return new BenchRun(options, azurite, aws, host, core);
     }
 
@@ -93,6 +95,7 @@ internal sealed class BenchRun : IAsyncDisposable
     public async Task<BenchReport> MeasureAsync()
     {
         var report = new BenchReport(options, Environment.ProcessorCount, DateTimeOffset.UtcNow);
+        report.WorkerRssIdleMb = WorkerRssMb();
         if (options.Only != "provisioning")
         {
             await MeasureHttpAsync(report);
@@ -107,6 +110,12 @@ internal sealed class BenchRun : IAsyncDisposable
 
     private async Task MeasureHttpAsync(BenchReport report)
     {
+        // The first request a fresh worker serves pays for loading and compiling its code path.
+        var cold = Stopwatch.StartNew();
+        using (var first = await http.PostAsync("/provision/checkin", new StringContent("""{"id":"NOSUCHDEVICE","version":"1.0.0"}""", Encoding.UTF8, "application/json")))
+        {
+            report.FirstRequestMs = cold.Elapsed.TotalMilliseconds;
+        }
         var devices = await SeedProvisionedAsync("benchapi", options.Concurrency);
         var table = new TableServiceClient(azurite.ConnectionString).GetTableClient(TablePrefix + "Devices");
 
@@ -305,6 +314,8 @@ internal sealed class BenchRun : IAsyncDisposable
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
                 if (parent == self && cmdline.Contains("Provision.Functions", StringComparison.Ordinal))
                 {
+                    // Anonymous memory (heaps, stacks) is the worker's own; file pages are shared code that the kernel can drop.
+                    Console.WriteLine("  worker memory: " + string.Join(", ", status.Where(l => l.StartsWith("Rss", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split(default(char[]), StringSplitOptions.RemoveEmptyEntries)))));
                     var rss = status.First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0];
                     return double.Parse(rss, System.Globalization.CultureInfo.InvariantCulture) / 1024;
                 }
