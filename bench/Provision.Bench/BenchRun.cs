@@ -152,32 +152,42 @@ internal sealed class BenchRun : IAsyncDisposable
         await response.Content.ReadAsByteArrayAsync();
     }
 
-    /// <summary>Warms up, then runs <paramref name="requests"/> calls from <paramref name="concurrency"/> clients, each on its own device.</summary>
+    /// <summary>
+    /// Warms up with a quarter as many calls at the same concurrency (so the worker's code is compiled at its final tier,
+    /// as in a steady state), then runs <paramref name="requests"/> calls from <paramref name="concurrency"/> clients, each on its own device.
+    /// </summary>
     private static async Task<Measurement> MeasureAsync(string name, int concurrency, int requests, Func<int, Task> call)
     {
-        for (var i = 0; i < 20; i++)
-        {
-            await call(i % concurrency);
-        }
+        await RunAsync(concurrency, Math.Max(200, requests / 4), call, latencies: null);
+        // Let the runtime finish compiling what the warm-up made hot.
+        await Task.Delay(500);
         var latencies = new double[requests];
-        var next = -1;
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(client => Task.Run(async () =>
-        {
-            int n;
-            while ((n = Interlocked.Increment(ref next)) < requests)
-            {
-                var started = Stopwatch.GetTimestamp();
-                await call(client);
-                latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            }
-        })));
+        await RunAsync(concurrency, requests, call, latencies);
         var elapsed = watch.Elapsed;
         Array.Sort(latencies);
         var measurement = new Measurement(name, concurrency, requests,
             Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), requests / elapsed.TotalSeconds);
         Console.WriteLine($"  {measurement}");
         return measurement;
+    }
+
+    private static Task RunAsync(int concurrency, int requests, Func<int, Task> call, double[]? latencies)
+    {
+        var next = -1;
+        return Task.WhenAll(Enumerable.Range(0, concurrency).Select(client => Task.Run(async () =>
+        {
+            int n;
+            while ((n = Interlocked.Increment(ref next)) < requests)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await call(client);
+                if (latencies is not null)
+                {
+                    latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                }
+            }
+        })));
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
