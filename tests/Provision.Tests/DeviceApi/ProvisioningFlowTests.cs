@@ -94,6 +94,8 @@ public class ProvisioningFlowTests(AwsEmulatorFixture aws) : DeviceApiTestBase(a
         Assert.Equal([answer.String("certificate").Trim()], ActiveCertificates().Select(c => c.Pem.Trim()));
         Assert.Single(ActiveAttachedCertificates(id));
         Assert.Equal(1, Emulator.Journal.CountSucceeded("CreateKeysAndCertificate"));
+        // Created active: its key existed only in the answer, so no activation call is spent.
+        Assert.Equal(0, Emulator.Journal.Count("UpdateCertificate"));
     }
 
     [Fact]
@@ -115,6 +117,10 @@ public class ProvisioningFlowTests(AwsEmulatorFixture aws) : DeviceApiTestBase(a
         Assert.True(ChainsToEmulatorCa(certificate));
         Assert.Equal(0, Emulator.Journal.Count("CreateKeysAndCertificate"));
         Assert.Equal(1, Emulator.Journal.CountSucceeded("CreateCertificateFromCsr"));
+        // The device holds the key: created inactive, activated once recorded.
+        Assert.Equal(1, Emulator.Journal.CountSucceeded("UpdateCertificate"));
+        Assert.Equal(["CreateCertificateFromCsr", "AttachPolicy", "AttachThingPrincipal", "UpdateCertificate"],
+            Emulator.Journal.Calls.Select(c => c.Operation).Where(o => o is "CreateCertificateFromCsr" or "AttachPolicy" or "AttachThingPrincipal" or "UpdateCertificate"));
         Assert.Null((await Devices.GetAsync(id))!.EncryptedPrivateKey);
     }
 
