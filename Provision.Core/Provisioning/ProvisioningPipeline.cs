@@ -22,9 +22,10 @@ public interface IProvisioningPipeline
 /// the registry does not hold can ever connect: one made from the device's CSR is created inactive and activated only
 /// once it is on record (the device holds its key, so a lost answer must leave it unusable); one with a key made by AWS
 /// is created active, because its key exists only in AWS's answer, so a lost answer leaves a certificate nobody can
-/// present (and with no policy and no thing), and each device saves the 10-a-second UpdateCertificate call. Throttling by AWS puts the device back on the queue with a delay instead of
-/// failing the attempt, so it never counts toward the poison limit. Products are cached briefly: a thousand
-/// devices of one product claimed at once read it once.
+/// present (and with no policy and no thing), and each device saves the 10-a-second UpdateCertificate call.
+/// Throttling by AWS puts the device back on the queue with a delay instead of failing the attempt, so it never
+/// counts toward the poison limit. Products are cached briefly: a thousand devices of one product claimed at once
+/// read it once.
 /// </summary>
 public sealed class ProvisioningPipeline(
     IDeviceStore devices,

@@ -28,13 +28,23 @@ internal sealed class StorageDeadlinePolicy(TimeSpan silence, TimeSpan limit) : 
                     ? $"Storage did not answer within {limit.TotalSeconds:0.#} s."
                     : $"Storage has answered nothing for {silence.TotalSeconds:0.#} s.");
             }
-            if (await Task.WhenAny(call, Task.Delay(TimeSpan.FromMilliseconds(wait), message.CancellationToken)) == call)
+            try
             {
-                Volatile.Write(ref lastAnswer, Environment.TickCount64);
-                await call;
-                return;
+                // WaitAsync drops its timer as soon as the call answers: no timer outlives a call.
+                await call.WaitAsync(TimeSpan.FromMilliseconds(wait), message.CancellationToken);
             }
-            message.CancellationToken.ThrowIfCancellationRequested();
+            catch (TimeoutException) when (!call.IsCompleted)
+            {
+                // Quiet so far: look again at what this client has heard meanwhile.
+                continue;
+            }
+            catch (Exception) when (call.IsCompleted)
+            {
+                // The call's own outcome (an error, or an answer that came just as the wait ended) is decided below.
+            }
+            Volatile.Write(ref lastAnswer, Environment.TickCount64);
+            await call;
+            return;
         }
     }
 
