@@ -313,6 +313,8 @@ var appSettings = {
   AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  // The .NET runtime's gen-0 budget (hex bytes): 2 MB keeps the worker's memory low (docs/performance.md).
+  DOTNET_GCgen0size: '0x200000'
   Storage__TablePrefix: tablePrefix
   ProvisionQueueName: provisionQueue
   Aws__Region: awsRegion

@@ -25,6 +25,9 @@ public sealed partial class ConfigurationDriftTests
         "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     ];
 
+    /// <summary>Read by the .NET runtime itself, locally and in Azure.</summary>
+    private static readonly string[] RuntimeSettings = ["DOTNET_GCgen0size"];
+
     /// <summary>Endpoint overrides that point at the AWS emulator; in Azure they stay unset so the real AWS endpoints apply.</summary>
     private static readonly string[] EmulatorOnlySettings = ["Aws__IotEndpoint", "Aws__IotDataEndpoint", "Aws__StsEndpoint"];
 
@@ -42,7 +45,7 @@ public sealed partial class ConfigurationDriftTests
 
     [Fact]
     public void Sample_HasNothingUnused() =>
-        Assert.Empty(SampleSettings().Except(BoundSettings()).Except(LocalHostSettings));
+        Assert.Empty(SampleSettings().Except(BoundSettings()).Except(LocalHostSettings).Except(RuntimeSettings));
 
     [Fact]
     public async Task Bicep_HasEveryBoundSettingButEmulatorEndpoints()
@@ -57,8 +60,20 @@ public sealed partial class ConfigurationDriftTests
     {
         var bicep = (await BicepTemplateTests.AppSettingsAsync()).Keys;
 
-        Assert.Empty(bicep.Except(BoundSettings()).Except(AzureHostSettings));
+        Assert.Empty(bicep.Except(BoundSettings()).Except(AzureHostSettings).Except(RuntimeSettings));
         Assert.Empty(bicep.Intersect(EmulatorOnlySettings));
+    }
+
+    [Fact]
+    public async Task RuntimeSettings_SameInSampleAndBicep()
+    {
+        var bicep = await BicepTemplateTests.AppSettingsAsync();
+        using var sample = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "local.settings.sample.json")));
+
+        foreach (var name in RuntimeSettings)
+        {
+            Assert.Equal(sample.RootElement.GetProperty("Values").GetProperty(name).GetString(), bicep[name].Text);
+        }
     }
 
     [Fact]
