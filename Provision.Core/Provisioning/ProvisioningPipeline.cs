@@ -76,10 +76,31 @@ public sealed class ProvisioningPipeline(
             // Retrying cannot help: fail now, with the reason, and consume the message.
             await FailAsync(deviceId, Reason(e), cancellationToken);
         }
-        catch (Exception e) when (e is not ConcurrencyException and not OperationCanceledException)
+        catch (ConcurrencyException)
+        {
+            await ForgetThingIfReleasedAsync(device, cancellationToken);
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             await RecordReasonAsync(deviceId, Reason(e), cancellationToken);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Another writer changed the device during this run. When that was a release, the thing this run created may have
+    /// come after the release removed it, and nobody would ever delete it: remove it now (best effort; a release still
+    /// under way deletes it anyway, and a thing that still has a certificate attached is refused by AWS and left to it).
+    /// </summary>
+    private async Task ForgetThingIfReleasedAsync(Device started, CancellationToken cancellationToken)
+    {
+        var now = await devices.GetAsync(started.Id, cancellationToken);
+        if (now is null || now.State is DeviceState.Releasing or DeviceState.Released)
+        {
+            var thingName = started.ThingName ?? started.Id;
+            await IgnoreAwsErrorsAsync(() => iot.DeleteThingAsync(thingName, cancellationToken));
+            log.LogInformation("Removed thing {ThingName}: {DeviceId} was released while it was being provisioned", thingName, started.Id);
         }
     }
 

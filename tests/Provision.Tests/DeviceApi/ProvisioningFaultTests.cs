@@ -86,8 +86,15 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
     {
         var (id, _) = await RegisterAsync();
         await ClaimAsync(id);
-        var crashing = new CrashingDeviceStore(Services.GetRequiredService<IDeviceStore>(), crashOnUpdate: d => d.CertificateArn is not null);
-        var pipeline = ActivatorUtilities.CreateInstance<ProvisioningPipeline>(Services, crashing);
+        // The process "dies" on the first update that records the certificate, before it is written.
+        var crashed = 0;
+        var crashing = new HookedDeviceStore(Services.GetRequiredService<IDeviceStore>())
+        {
+            BeforeUpdate = d => d.CertificateArn is not null && Interlocked.Exchange(ref crashed, 1) == 0
+                ? throw new StorageUnavailableException("simulated crash before the write")
+                : Task.CompletedTask,
+        };
+        var pipeline = ActivatorUtilities.CreateInstance<ProvisioningPipeline>(Services, (IDeviceStore)crashing);
 
         await Assert.ThrowsAsync<StorageUnavailableException>(() => pipeline.ProvisionAsync(id));
         await Queue.RunAsync();
@@ -319,25 +326,5 @@ public class ProvisioningFaultTests(AwsEmulatorFixture aws) : DeviceApiTestBase(
         {
             return e;
         }
-    }
-
-    /// <summary>The real store, but the process "dies" on the first matching update (before it is written).</summary>
-    private sealed class CrashingDeviceStore(IDeviceStore inner, Func<Device, bool> crashOnUpdate) : IDeviceStore
-    {
-        private int _crashed;
-
-        public Task<Device> UpdateAsync(Device device, CancellationToken cancellationToken = default) =>
-            crashOnUpdate(device) && Interlocked.Exchange(ref _crashed, 1) == 0
-                ? throw new StorageUnavailableException("simulated crash before the write")
-                : inner.UpdateAsync(device, cancellationToken);
-
-        public Task<Device> MergeAsync(Device device, IReadOnlyCollection<string> properties, CancellationToken cancellationToken = default) => inner.MergeAsync(device, properties, cancellationToken);
-        public Task<Device> CreateAsync(Device device, CancellationToken cancellationToken = default) => inner.CreateAsync(device, cancellationToken);
-        public Task<Device?> GetAsync(string deviceId, CancellationToken cancellationToken = default) => inner.GetAsync(deviceId, cancellationToken);
-        public Task<ResultPage<Device>> ListByProductAsync(string productId, int pageSize, string? continuationToken, DeviceState? state = null, CancellationToken cancellationToken = default) => inner.ListByProductAsync(productId, pageSize, continuationToken, state, cancellationToken);
-        public Task<string?> FindIdByTokenHashAsync(string tokenHash, CancellationToken cancellationToken = default) => inner.FindIdByTokenHashAsync(tokenHash, cancellationToken);
-        public Task<Device> ReplaceTokenAsync(Device device, string newTokenHash, CancellationToken cancellationToken = default) => inner.ReplaceTokenAsync(device, newTokenHash, cancellationToken);
-        public Task<IReadOnlyList<Device>> ListKeysToPurgeAsync(DateTimeOffset now, int max, CancellationToken cancellationToken = default) => inner.ListKeysToPurgeAsync(now, max, cancellationToken);
-        public Task DeleteAsync(Device device, CancellationToken cancellationToken = default) => inner.DeleteAsync(device, cancellationToken);
     }
 }

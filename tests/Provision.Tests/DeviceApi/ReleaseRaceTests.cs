@@ -42,6 +42,32 @@ public class ReleaseRaceTests(AwsEmulatorFixture aws) : DeviceApiTestBase(aws)
     }
 
     [Fact]
+    public async Task Release_WhileProvisioningRunIsUnderWay_LeavesNoThingOrCertificate()
+    {
+        var (id, _) = await RegisterAsync();
+        await ClaimAsync(id);
+        // The provisioning run has read the device (Claimed); the operator releases it before the run reaches AWS.
+        var released = 0;
+        var store = new HookedDeviceStore(Services.GetRequiredService<IDeviceStore>());
+        store.AfterGet = async device =>
+        {
+            if (device?.State == DeviceState.Claimed && Interlocked.Exchange(ref released, 1) == 0)
+            {
+                await Admin.ReleaseAsync(id);
+            }
+        };
+        var pipeline = ActivatorUtilities.CreateInstance<Provision.Core.Provisioning.ProvisioningPipeline>(Services, (IDeviceStore)store);
+
+        await Assert.ThrowsAsync<Provision.Core.ConcurrencyException>(() => pipeline.ProvisionAsync(id));
+
+        // The run created the thing and a certificate after the release had cleaned up; it removed both.
+        Assert.Equal(1, Emulator.Journal.CountSucceeded("CreateThing"));
+        Assert.Equal(DeviceState.Released, (await Devices.GetAsync(id))!.State);
+        Assert.False(Emulator.State.Things.ContainsKey(id));
+        Assert.DoesNotContain(Emulator.State.Certificates.Values, c => c.Created >= Started);
+    }
+
+    [Fact]
     public async Task Release_CheckinsDuringAwsCleanup_EndsReleasedAndCleaned()
     {
         var (id, token) = await ProvisionedDeviceAsync();
