@@ -22,6 +22,7 @@ public sealed class BenchReport(BenchOptions options, int processors, DateTimeOf
     public List<Measurement> Measurements { get; } = [];
     public double LogRecordsPerCheckin { get; set; }
     public double FirstRequestMs { get; set; }
+    public int StsThrottledDuringHttpLoad { get; set; }
     public double WorkerRssIdleMb { get; set; }
     public double WorkerRssMb { get; set; }
     public double WorkerRssAfterProvisioningMb { get; set; }
@@ -50,6 +51,7 @@ public sealed class BenchReport(BenchOptions options, int processors, DateTimeOf
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {m.Name} | {m.Concurrency} | {m.P50Ms:F2} | {m.P95Ms:F2} | {m.P99Ms:F2} | {m.PerSecond:F0} {ratios}|"));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"First request to the fresh worker (a check-in with an unknown token): {FirstRequestMs:F0} ms"));
+        output.WriteLine($"STS calls throttled during the HTTP load (AssumeRole allows 600 a second): {StsThrottledDuringHttpLoad}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Host log records per check-in (after host.json filters): {LogRecordsPerCheckin:F2}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Worker RSS started, before any request: {WorkerRssIdleMb:F0} MB; after the HTTP load: {WorkerRssMb:F0} MB; after provisioning: {WorkerRssAfterProvisioningMb:F0} MB"));
         if (Provisioning is { } p)
@@ -72,7 +74,7 @@ public sealed class BenchReport(BenchOptions options, int processors, DateTimeOf
         {
             Started, Machine, options.Devices, options.Requests, options.Concurrency, Measurements,
             Ratios = Ratios().Select(r => new { r.Call.Name, r.Call.Concurrency, r.P50OverA, r.ThroughputOverB }),
-            LogRecordsPerCheckin, FirstRequestMs, WorkerRssIdleMb, WorkerRssMb, WorkerRssAfterProvisioningMb, Provisioning,
+            LogRecordsPerCheckin, FirstRequestMs, StsThrottledDuringHttpLoad, WorkerRssIdleMb, WorkerRssMb, WorkerRssAfterProvisioningMb, Provisioning,
         }, new JsonSerializerOptions { WriteIndented = true });
     }
 }

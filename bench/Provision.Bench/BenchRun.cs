@@ -135,6 +135,7 @@ internal sealed class BenchRun : IAsyncDisposable
             report.Add(await MeasureAsync("getCreds", concurrency, requests, i => PostAsync("/provision/getCreds", devices[i], """{"id":"ID"}""")));
         }
         report.WorkerRssMb = WorkerRssMb();
+        report.StsThrottledDuringHttpLoad = aws.Journal.CountErrors("AssumeRole", "Throttling");
     }
 
     private async Task PostAsync(string path, DeviceWithToken device, string body)
